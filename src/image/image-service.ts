@@ -1,0 +1,68 @@
+// Images: a config blob (its digest is the image ID) plus an ordered list of
+// layers, each unpacked once into a committed snapshot named by its chain ID
+// and shared by every image and container that uses it. Names ("refs") point
+// at image IDs; an image with no name is dangling.
+//
+// Lifecycle:
+//   load/import/pull: blobs → content store (verified), each layer unpacked
+//   into a snapshot (snapshot/ + archive/), then — in one SQLite transaction —
+//   the image row, its layers and its refs appear. A crash before that commit
+//   leaves only unreferenced blobs and snapshots, which gc collects.
+//   containers: prepareContainerRootfs() makes the writable snapshot on top.
+//   rmi: untag; when the last ref goes and no container uses the image, delete
+//   the record; layers no image references are removed by gc.
+import type { Readable } from "node:stream";
+import type { ImageConfig, Digest } from "../oci/types.js";
+import type { Mount } from "../snapshot/snapshotter.js";
+import type { ImageDeleteItem, ImageHistoryItem, ImageInspect, ImageSummary, JSONMessage } from "../api/types/index.js";
+import type { Filters } from "../oci/filters.js";
+
+export interface ImageRecord {
+  id: Digest; // "sha256:…" = config digest
+  config: ImageConfig;
+  /** Normalised names: "docker.io/library/busybox:latest", "repo@sha256:…". */
+  refs: string[];
+  /** Chain IDs of its layers, bottom first. */
+  chainIds: string[];
+  created: string;
+  /** Unpacked size of all layers, bytes. */
+  size: number;
+}
+
+export interface ImportOptions {
+  /** "repo[:tag]" to name the result, optional. */
+  reference?: string;
+  /** Dockerfile-like instructions: CMD, ENTRYPOINT, ENV, WORKDIR, USER, EXPOSE, LABEL. */
+  changes?: string[];
+  message?: string;
+  platform?: string;
+}
+
+export interface ImageService {
+  /** Find by name, full or short ID, or digest; throws NotFoundError("No such image: x"). */
+  resolve(refOrId: string): Promise<ImageRecord>;
+  list(opts: { all?: boolean; filters?: Filters; digests?: boolean }): Promise<ImageSummary[]>;
+  inspect(refOrId: string): Promise<ImageInspect>;
+  history(refOrId: string): Promise<ImageHistoryItem[]>;
+  tag(source: string, target: string): Promise<void>;
+  /**
+   * rmi. `usedBy` answers which containers use an image (409 unless force).
+   */
+  remove(
+    refOrId: string,
+    opts: { force?: boolean; noPrune?: boolean; usedBy: (imageId: string) => { id: string; running: boolean }[] },
+  ): Promise<ImageDeleteItem[]>;
+  /** A rootfs tarball (optionally gzip) becomes a one-layer image. Returns the image ID. */
+  import(source: Readable, opts: ImportOptions): Promise<string>;
+  /** docker-archive tar of the given images (manifest.json, repositories, OCI index.json). */
+  save(refsOrIds: string[]): Promise<Readable>;
+  /** Reads a docker-archive (or OCI layout) tar; reports "Loaded image: …" lines. */
+  load(source: Readable, onMessage: (m: JSONMessage) => void): Promise<void>;
+  /** Makes a writable snapshot on the image's top layer for a container; returns its mounts. */
+  prepareContainerRootfs(imageId: string, containerId: string): Promise<Mount[]>;
+  removeContainerRootfs(containerId: string): Promise<void>;
+  /** Commits a new image from config + a layer tar on top of a parent image (used by commit and build). */
+  commitLayer?(parentId: string | undefined, layer: Readable | undefined, config: ImageConfig): Promise<string>;
+  /** Removes blobs, layers and snapshots no image or container reaches. */
+  gc(): Promise<{ reclaimed: number }>;
+}

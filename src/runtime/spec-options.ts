@@ -1,0 +1,56 @@
+// What the container service asks of a container's runtime spec. buildSpec()
+// (runtime/spec.ts) turns this into the OCI runtime config.json, applying
+// Docker's defaults: its capability set, masked and read-only /proc and /sys
+// paths, the default seccomp profile, the default devices, and cgroup limits.
+
+export interface SpecMount {
+  destination: string;
+  type: string; // "bind", "tmpfs", "proc"…
+  source: string;
+  options: string[];
+}
+
+export interface ResourceLimits {
+  /** bytes; 0 = unlimited */
+  memory?: number;
+  /** bytes of memory+swap; -1 = unlimited swap; 0 = unset (2× memory, as Docker) */
+  memorySwap?: number;
+  /** NanoCPUs (1e9 = one CPU) */
+  nanoCpus?: number;
+  cpuShares?: number;
+  cpuQuota?: number;
+  cpuPeriod?: number;
+  cpusetCpus?: string;
+  cpusetMems?: string;
+  /** ≤0 = unlimited */
+  pidsLimit?: number;
+}
+
+export interface SpecOptions {
+  /** Absolute path of the mounted root filesystem. */
+  rootfs: string;
+  readonlyRootfs: boolean;
+  args: string[];
+  env: string[];
+  cwd: string;
+  user: { uid: number; gid: number; additionalGids: number[] };
+  hostname: string;
+  domainname?: string;
+  tty: boolean;
+  /** "none" (own net namespace, only lo), "host" (the host's), or a path to an existing netns. */
+  network: { mode: "none" } | { mode: "host" } | { mode: "path"; path: string };
+  capAdd: string[];
+  capDrop: string[];
+  privileged: boolean;
+  noNewPrivileges: boolean;
+  /** "unconfined" disables seccomp; undefined = Docker's default profile. */
+  seccomp?: "unconfined";
+  resources: ResourceLimits;
+  /** Extra mounts after the default ones (/etc/hosts, /etc/resolv.conf, /etc/hostname, binds, volumes). */
+  mounts: SpecMount[];
+  /** cgroup path as runc takes it (cgroupfs driver): e.g. "/berth/<id>". */
+  cgroupsPath: string;
+  /** Shared memory size in bytes for /dev/shm (default 64 MiB). */
+  shmSize?: number;
+  labels?: Record<string, string>;
+}

@@ -1,0 +1,81 @@
+// The metadata database: one SQLite file under the data root, in WAL mode, one
+// writer (berthd). Each concept owns its tables and its queries (snapshot/,
+// image/, container/); this module only opens the file and migrates the schema.
+import Database from "better-sqlite3";
+
+export type DB = Database.Database;
+
+// Append-only: a released migration is never edited, a new one is added.
+const migrations: string[] = [
+  `
+  CREATE TABLE snapshots (
+    key TEXT PRIMARY KEY,
+    parent TEXT REFERENCES snapshots(key),
+    kind TEXT NOT NULL CHECK (kind IN ('active','committed')),
+    created TEXT NOT NULL,
+    labels TEXT NOT NULL DEFAULT '{}'
+  );
+  CREATE TABLE layers (
+    chain_id TEXT PRIMARY KEY,
+    diff_id TEXT NOT NULL,
+    parent TEXT REFERENCES layers(chain_id),
+    blob_digest TEXT,
+    blob_media_type TEXT,
+    blob_size INTEGER,
+    size INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE TABLE images (
+    id TEXT PRIMARY KEY,
+    manifest_digest TEXT,
+    created TEXT,
+    size INTEGER NOT NULL DEFAULT 0,
+    added TEXT NOT NULL
+  );
+  CREATE TABLE image_layers (
+    image_id TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+    idx INTEGER NOT NULL,
+    chain_id TEXT NOT NULL REFERENCES layers(chain_id),
+    PRIMARY KEY (image_id, idx)
+  );
+  CREATE TABLE image_refs (
+    ref TEXT PRIMARY KEY,
+    image_id TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+    added TEXT NOT NULL
+  );
+  CREATE INDEX image_refs_by_image ON image_refs(image_id);
+  CREATE TABLE containers (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    image_id TEXT NOT NULL,
+    created TEXT NOT NULL,
+    spec TEXT NOT NULL,
+    state TEXT NOT NULL
+  );
+  CREATE INDEX containers_by_image ON containers(image_id);
+  CREATE TABLE leases (
+    id TEXT PRIMARY KEY,
+    created TEXT NOT NULL,
+    resources TEXT NOT NULL DEFAULT '[]'
+  );
+  `,
+];
+
+export function openDatabase(file: string): DB {
+  const db = new Database(file);
+  db.pragma("journal_mode = WAL");
+  db.pragma("synchronous = NORMAL");
+  db.pragma("busy_timeout = 5000");
+  db.pragma("foreign_keys = ON");
+  migrate(db);
+  return db;
+}
+
+function migrate(db: DB): void {
+  const current = db.pragma("user_version", { simple: true }) as number;
+  for (let v = current; v < migrations.length; v++) {
+    db.transaction(() => {
+      db.exec(migrations[v]!);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+}
