@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs what berth needs on Debian 12 with Node.js 20, as root, and builds it.
+# Idempotent: packages already present are not fetched again; npm ci runs only
+# when package-lock.json changed since the last install.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# runc: the OCI runtime; conmon: per-container monitor; busybox-static: the base
+# image; tini: --init; attr: setfattr for xattrs in layers; iproute2/procps: ip, ps.
+packages=(runc conmon busybox-static tini attr iproute2 procps ca-certificates)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing Debian packages: ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+stamp=node_modules/.berth-lock-hash
+want=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+  echo "installing npm packages"
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$want" > "$stamp"
+fi
+
+echo "building"
+npx tsc -p tsconfig.json

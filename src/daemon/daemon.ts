@@ -1,0 +1,102 @@
+// Wiring: opens the stores, builds the services bottom-up (content → snapshots
+// → images → runtime → containers), recovers what an earlier berthd left, and
+// serves the API. Nothing here knows HTTP; nothing below knows about this file.
+import { randomUUID } from "node:crypto";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { openDatabase } from "../store/db.js";
+import { createContentStore } from "../content/local.js";
+import { chooseSnapshotter } from "../snapshot/select.js";
+import { applyLayer } from "../archive/apply.js";
+import { createImageService } from "../image/local-image-service.js";
+import { createConmonRuntime } from "../runtime/conmon-runtime.js";
+import { createContainerService } from "../container/local-container-service.js";
+import { createApiServer } from "../api/server.js";
+import type { DaemonConfig } from "./config.js";
+import { Events } from "./events.js";
+import type { Logger } from "./logger.js";
+import { createSystemBackend } from "./system.js";
+import { acquirePidfile } from "./pidfile.js";
+import { isErrno } from "../errors.js";
+
+export interface Daemon {
+  close(): Promise<void>;
+}
+
+export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Daemon> {
+  for (const dir of [config.dataRoot, config.execRoot]) mkdirSync(dir, { recursive: true, mode: 0o711 });
+  const releasePidfile = acquirePidfile(join(config.execRoot, "berthd.pid"));
+
+  const db = openDatabase(join(config.dataRoot, "berth.db"));
+  const events = new Events();
+  const content = createContentStore(join(config.dataRoot, "content"));
+  const snapshotter = await chooseSnapshotter(config.dataRoot, db, config.storageDriver);
+  const images = createImageService({ db, content, snapshotter, applyLayer });
+  const runtime = createConmonRuntime({
+    root: join(config.execRoot, "runtime"),
+    runtimeRoot: join(config.execRoot, "runc"),
+    runtimePath: config.runtimePath,
+    conmonPath: config.conmonPath,
+  });
+  const containers = createContainerService({
+    db,
+    images,
+    runtime,
+    events,
+    root: join(config.dataRoot, "containers"),
+    execRoot: config.execRoot,
+  });
+
+  const report = await containers.recover();
+  log("info", "recovered containers", { report });
+
+  const system = createSystemBackend({
+    id: engineId(config.dataRoot),
+    dataRoot: config.dataRoot,
+    driver: snapshotter.name,
+    events,
+    counts: () => {
+      const c = db
+        .prepare(
+          `SELECT count(*) AS containers,
+                  sum(json_extract(state, '$.status') = 'running') AS running,
+                  sum(json_extract(state, '$.status') = 'paused') AS paused
+           FROM containers`,
+        )
+        .get() as { containers: number; running: number | null; paused: number | null };
+      const i = db.prepare("SELECT count(*) AS n FROM images").get() as { n: number };
+      const running = c.running ?? 0;
+      const paused = c.paused ?? 0;
+      return { containers: c.containers, running, paused, stopped: c.containers - running - paused, images: i.n };
+    },
+  });
+
+  const server = createApiServer(
+    { system, containers, exec: containers.exec, images: { ...images, usedBy: (id: string) => containers.usingImage(id) } },
+    { log: (entry) => log("debug", "request", entry as Record<string, unknown>) },
+  );
+  for (const host of config.hosts) await server.listen(host);
+  log("info", "API listen", { hosts: config.hosts, driver: snapshotter.name });
+
+  return {
+    async close() {
+      // Containers keep running: conmon holds them until the next berthd.
+      await server.close();
+      db.close();
+      releasePidfile();
+    },
+  };
+}
+
+/** A stable identity for this data root, as dockerd keeps engine-id. */
+function engineId(dataRoot: string): string {
+  const file = join(dataRoot, "engine-id");
+  try {
+    return readFileSync(file, "utf8").trim();
+  } catch (err) {
+    if (!isErrno(err, "ENOENT")) throw err;
+    const id = randomUUID();
+    writeFileSync(file, id + "\n");
+    return id;
+  }
+}
