@@ -27,4 +27,5 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
 fi
 
 echo "building"
+rm -rf dist
 npx tsc -p tsconfig.json

@@ -6,4 +6,6 @@ cd "$(dirname "$0")/.."
 ./scripts/install.sh
 # Integration tests run one file at a time: each starts its own daemon and
 # containers, and two cores are easily oversubscribed.
-node --test --test-concurrency=1 dist/test/
+mapfile -t unit < <(find dist/test/unit -name "*.test.js" | sort)
+mapfile -t integration < <(find dist/test/integration -name "*.test.js" | sort)
+node --test --test-concurrency=1 "${unit[@]}" "${integration[@]}"

@@ -118,13 +118,17 @@ export async function startDaemon(opts: { busybox?: boolean } = {}): Promise<Dae
 }
 
 export async function importBusybox(d: Daemon): Promise<void> {
-  const tar = await new Promise<Buffer>((resolvePromise, reject) => {
+  const r = await d.berth(["import", "--change", 'CMD ["sh"]', "-", "busybox:latest"], { input: await busyboxTar() });
+  if (r.code !== 0) throw new Error(`import busybox failed: ${r.stderr}`);
+}
+
+/** A busybox root filesystem tar, made by scripts/busybox-rootfs.sh. */
+export function busyboxTar(): Promise<Buffer> {
+  return new Promise<Buffer>((resolvePromise, reject) => {
     const child = spawn(join(repo, "scripts/busybox-rootfs.sh"), [], { stdio: ["ignore", "pipe", "inherit"] });
     const chunks: Buffer[] = [];
     child.stdout.on("data", (c) => chunks.push(c));
     child.on("error", reject);
     child.on("close", (code) => (code === 0 ? resolvePromise(Buffer.concat(chunks)) : reject(new Error(`busybox-rootfs.sh exited ${code}`))));
   });
-  const r = await d.berth(["import", "--change", 'CMD ["sh"]', "-", "busybox:latest"], { input: tar });
-  if (r.code !== 0) throw new Error(`import busybox failed: ${r.stderr}`);
 }

@@ -1,0 +1,117 @@
+// What `docker create` does to its body before anything runs: merge with the
+// image's config exactly as Docker does (daemon/commit.go merge), decide the
+// command, fill HostConfig defaults and reject values Docker rejects, with its
+// wording. Pure: unit-tested as a table of image config × body → Config.
+import { InvalidArgumentError } from "../errors.js";
+import type { ContainerConfig, ContainerCreateBody, HostConfig } from "../api/types/index.js";
+import type { ImageRuntimeConfig } from "../oci/types.js";
+
+const MIN_MEMORY = 6 * 1024 * 1024;
+
+export function mergeConfig(body: ContainerCreateBody, image: ImageRuntimeConfig | undefined): ContainerConfig {
+  const { HostConfig: _hc, NetworkingConfig: _nc, ...user } = body;
+  const img = image ?? {};
+  const out: ContainerConfig = { ...user };
+
+  if (!out.User) out.User = img.User ?? "";
+  if (!out.WorkingDir) out.WorkingDir = img.WorkingDir ?? "";
+  if (!out.StopSignal && img.StopSignal) out.StopSignal = img.StopSignal;
+  if (!out.Healthcheck && img.Healthcheck) out.Healthcheck = img.Healthcheck;
+  if (img.ExposedPorts || out.ExposedPorts) out.ExposedPorts = { ...img.ExposedPorts, ...out.ExposedPorts };
+  if (img.Volumes || out.Volumes) out.Volumes = { ...img.Volumes, ...out.Volumes };
+  out.Labels = { ...img.Labels, ...out.Labels };
+
+  // The body's variables come first; the image's are appended unless overridden by key.
+  const env = [...(out.Env ?? [])];
+  const keys = new Set(env.map(envKey));
+  for (const e of img.Env ?? []) if (!keys.has(envKey(e))) env.push(e);
+  out.Env = env;
+
+  // An entrypoint from the body replaces the image's and, with it, the image's
+  // Cmd (which was written for the old entrypoint). `[""]` resets the entrypoint.
+  const userEntrypoint = out.Entrypoint as string[] | null | undefined;
+  if (userEntrypoint === undefined || userEntrypoint === null) {
+    out.Entrypoint = img.Entrypoint ?? undefined;
+    if (!out.Cmd || out.Cmd.length === 0) out.Cmd = img.Cmd ?? undefined;
+  } else if (userEntrypoint.length === 0) {
+    if (!out.Cmd || out.Cmd.length === 0) out.Cmd = img.Cmd ?? undefined;
+  } else if (userEntrypoint.length === 1 && userEntrypoint[0] === "") {
+    out.Entrypoint = undefined;
+  }
+  if (out.Entrypoint === undefined) delete out.Entrypoint;
+  if (out.Cmd === undefined) delete out.Cmd;
+  return out;
+}
+
+function envKey(e: string): string {
+  const i = e.indexOf("=");
+  return i < 0 ? e : e.slice(0, i);
+}
+
+/** Path and Args as inspect shows them; throws Docker's 400 when there is nothing to run. */
+export function commandOf(config: ContainerConfig): { path: string; args: string[] } {
+  const argv = [...(config.Entrypoint ?? []), ...(config.Cmd ?? [])];
+  if (argv.length === 0) throw new InvalidArgumentError("No command specified");
+  return { path: argv[0]!, args: argv.slice(1) };
+}
+
+export type NetworkKind = "none" | "host" | "bridge";
+
+/** How the container's network is run today: bridge networks are not there yet, so default/bridge run with none. */
+export function networkKind(hostConfig: HostConfig): NetworkKind {
+  const mode = hostConfig.NetworkMode ?? "default";
+  if (mode === "host" || mode === "none") return mode;
+  return "bridge";
+}
+
+const restartPolicies = ["", "no", "always", "unless-stopped", "on-failure"];
+
+/** Fills Docker's HostConfig defaults and rejects what Docker rejects. Returns warnings. */
+export function normalizeHostConfig(input: HostConfig | undefined): { hostConfig: HostConfig; warnings: string[] } {
+  const hc: HostConfig = { ...input };
+  const warnings: string[] = [];
+
+  if (!hc.NetworkMode) hc.NetworkMode = "default";
+  if (!["none", "host", "default", "bridge"].includes(hc.NetworkMode)) {
+    throw new InvalidArgumentError(`network mode "${hc.NetworkMode}" is not supported yet (use none, host, bridge or default)`);
+  }
+
+  const memory = hc.Memory ?? 0;
+  const swap = hc.MemorySwap ?? 0;
+  if (memory !== 0 && memory < MIN_MEMORY) throw new InvalidArgumentError("Minimum memory limit allowed is 6MB");
+  if (swap > 0 && memory === 0) {
+    throw new InvalidArgumentError("You should always set the Memory limit when using Memoryswap limit, see usage");
+  }
+  if (swap > 0 && swap < memory) {
+    throw new InvalidArgumentError("Minimum memoryswap limit should be larger than memory limit, see usage");
+  }
+  if (hc.NanoCpus && (hc.CpuPeriod || hc.CpuQuota)) {
+    throw new InvalidArgumentError(
+      hc.CpuPeriod ? "Conflicting options: Nano CPUs and CPU Period cannot both be set" : "Conflicting options: Nano CPUs and CPU Quota cannot both be set",
+    );
+  }
+  if (hc.NanoCpus !== undefined && hc.NanoCpus < 0) throw new InvalidArgumentError("Range of CPUs is from 0.01 to the number of CPUs available");
+  if (hc.ShmSize !== undefined && hc.ShmSize < 0) throw new InvalidArgumentError("SHM size can not be less than 0");
+
+  const policy = { Name: hc.RestartPolicy?.Name || "no", MaximumRetryCount: hc.RestartPolicy?.MaximumRetryCount ?? 0 };
+  if (!restartPolicies.includes(policy.Name)) {
+    throw new InvalidArgumentError(
+      `invalid restart policy: unknown policy '${policy.Name}'; use one of 'no', 'always', 'on-failure', or 'unless-stopped'`,
+    );
+  }
+  if (policy.MaximumRetryCount < 0) throw new InvalidArgumentError("invalid restart policy: maximum retry count cannot be negative");
+  if (policy.MaximumRetryCount > 0 && policy.Name !== "on-failure") {
+    throw new InvalidArgumentError("invalid restart policy: maximum retry count can only be used with 'on-failure'");
+  }
+  hc.RestartPolicy = policy as HostConfig["RestartPolicy"];
+  if (hc.AutoRemove && policy.Name !== "no") {
+    throw new InvalidArgumentError("can't create 'AutoRemove' container with restart policy");
+  }
+  if (!hc.LogConfig?.Type) hc.LogConfig = { Type: "json-file", Config: {} };
+  if (hc.NetworkMode === "default" || hc.NetworkMode === "bridge") {
+    if (hc.PortBindings && Object.keys(hc.PortBindings).length > 0) {
+      warnings.push("Published ports are not supported yet: the container runs without a network.");
+    }
+  }
+  return { hostConfig: hc, warnings };
+}
