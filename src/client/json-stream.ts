@@ -2,7 +2,7 @@
 // pull, load and import write it. Lines may be split across chunks.
 import { SystemError } from "../errors.js";
 
-export async function* parseJSONLines<T>(source: AsyncIterable<Buffer | string>): AsyncGenerator<T> {
+export async function* parseJSONLines<T>(source: AsyncIterable<Buffer | string> | Iterable<Buffer | string>): AsyncGenerator<T> {
   let pending = "";
   for await (const chunk of source) {
     pending += chunk.toString();

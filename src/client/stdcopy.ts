@@ -16,7 +16,7 @@ const HEADER = 8;
 const NAMES: Record<number, StreamName> = { 0: "stdin", 1: "stdout", 2: "stderr" };
 const SYSTEM_ERROR = 3;
 
-export async function* demuxStdcopy(source: AsyncIterable<Buffer | string>): AsyncGenerator<StreamChunk> {
+export async function* demuxStdcopy(source: AsyncIterable<Buffer | string> | Iterable<Buffer | string>): AsyncGenerator<StreamChunk> {
   let pending = Buffer.alloc(0);
   for await (const chunk of source) {
     pending = pending.length === 0 ? Buffer.from(chunk) : Buffer.concat([pending, Buffer.from(chunk)]);
@@ -36,7 +36,7 @@ export async function* demuxStdcopy(source: AsyncIterable<Buffer | string>): Asy
 }
 
 /** A TTY's output is one raw stream; give it the same shape as demuxed output. */
-export async function* rawStream(source: AsyncIterable<Buffer | string>): AsyncGenerator<StreamChunk> {
+export async function* rawStream(source: AsyncIterable<Buffer | string> | Iterable<Buffer | string>): AsyncGenerator<StreamChunk> {
   for await (const chunk of source) yield { stream: "stdout", data: Buffer.from(chunk) };
 }
 

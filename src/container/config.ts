@@ -7,11 +7,22 @@ import type { ContainerConfig, ContainerCreateBody, HostConfig } from "../api/ty
 import type { ImageRuntimeConfig } from "../oci/types.js";
 
 const MIN_MEMORY = 6 * 1024 * 1024;
+const DEFAULT_SHM_SIZE = 64 * 1024 * 1024;
 
 export function mergeConfig(body: ContainerCreateBody, image: ImageRuntimeConfig | undefined): ContainerConfig {
   const { HostConfig: _hc, NetworkingConfig: _nc, ...user } = body;
   const img = image ?? {};
-  const out: ContainerConfig = { ...user };
+  // Docker's zero values, so templates like {{.Config.Tty}} print false rather than nothing.
+  const out: ContainerConfig = {
+    Domainname: "",
+    AttachStdin: false,
+    AttachStdout: false,
+    AttachStderr: false,
+    Tty: false,
+    OpenStdin: false,
+    StdinOnce: false,
+    ...user,
+  };
 
   if (!out.User) out.User = img.User ?? "";
   if (!out.WorkingDir) out.WorkingDir = img.WorkingDir ?? "";
@@ -68,7 +79,22 @@ const restartPolicies = ["", "no", "always", "unless-stopped", "on-failure"];
 
 /** Fills Docker's HostConfig defaults and rejects what Docker rejects. Returns warnings. */
 export function normalizeHostConfig(input: HostConfig | undefined): { hostConfig: HostConfig; warnings: string[] } {
-  const hc: HostConfig = { ...input };
+  // Docker's zero values first, so inspect templates find every common field.
+  const hc: HostConfig = {
+    AutoRemove: false,
+    Privileged: false,
+    ReadonlyRootfs: false,
+    PublishAllPorts: false,
+    Memory: 0,
+    MemorySwap: 0,
+    NanoCpus: 0,
+    CpuShares: 0,
+    CpuPeriod: 0,
+    CpuQuota: 0,
+    ShmSize: DEFAULT_SHM_SIZE,
+    ConsoleSize: [0, 0],
+    ...input,
+  };
   const warnings: string[] = [];
 
   if (!hc.NetworkMode) hc.NetworkMode = "default";
@@ -92,6 +118,7 @@ export function normalizeHostConfig(input: HostConfig | undefined): { hostConfig
   }
   if (hc.NanoCpus !== undefined && hc.NanoCpus < 0) throw new InvalidArgumentError("Range of CPUs is from 0.01 to the number of CPUs available");
   if (hc.ShmSize !== undefined && hc.ShmSize < 0) throw new InvalidArgumentError("SHM size can not be less than 0");
+  if (!hc.ShmSize) hc.ShmSize = DEFAULT_SHM_SIZE;
 
   const policy = { Name: hc.RestartPolicy?.Name || "no", MaximumRetryCount: hc.RestartPolicy?.MaximumRetryCount ?? 0 };
   if (!restartPolicies.includes(policy.Name)) {

@@ -46,6 +46,8 @@ export interface LogsOptions {
   until?: number;
   timestamps: boolean;
   tail?: number; // undefined = all
+  /** Aborted when the client goes away: a follow must stop waiting for new lines. */
+  signal?: AbortSignal;
 }
 
 export interface LogEntry {

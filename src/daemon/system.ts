@@ -47,7 +47,7 @@ export function createSystemBackend(deps: SystemDeps) {
         Driver: deps.driver,
         DriverStatus: [["Backing Filesystem", "extfs"]],
         DockerRootDir: deps.dataRoot,
-        Plugins: { Volume: ["local"], Network: ["host", "null"], Authorization: null, Log: ["json-file", "local"] },
+        Plugins: { Volume: ["local"], Network: ["host", "null"], Log: ["json-file", "local"] },
         MemoryLimit: true,
         SwapLimit: true,
         CpuCfsPeriod: true,

@@ -52,7 +52,7 @@ describe("API errors", () => {
     assert.equal(first.status, 201);
     const second = await request(d.socket, "POST", "/v1.45/containers/create?name=twin", create);
     assert.equal(second.status, 409);
-    assert.match(second.body, /Conflict\. The container name "\/twin" is already in use/);
+    assert.match(JSON.parse(second.body).message, /^Conflict\. The container name "\/twin" is already in use by container "[0-9a-f]{64}"/);
     const inspect = await request(d.socket, "GET", "/v1.45/containers/twin/json");
     assert.equal(JSON.parse(inspect.body).Id, JSON.parse(first.body).Id);
     await request(d.socket, "DELETE", "/v1.45/containers/twin");

@@ -93,7 +93,7 @@ export async function startDaemon(opts: { busybox?: boolean } = {}): Promise<Dae
     spawnBerth: (args) => spawn(process.execPath, [berthBin, "-H", host, ...args], { stdio: ["pipe", "pipe", "pipe"] }),
     async kill(signal = "SIGTERM") {
       const p = proc;
-      if (!p || p.exitCode !== null) return;
+      if (!p || p.exitCode !== null || p.signalCode !== null) return;
       await new Promise<void>((r) => {
         p.once("exit", () => r());
         p.kill(signal);
@@ -104,7 +104,7 @@ export async function startDaemon(opts: { busybox?: boolean } = {}): Promise<Dae
       await launch();
     },
     async destroy() {
-      if (proc && proc.exitCode === null) {
+      if (proc && proc.exitCode === null && proc.signalCode === null) {
         const ids = (await run(["ps", "-aq"])).stdout.split("\n").filter(Boolean);
         if (ids.length) await run(["rm", "-f", ...ids]);
         await daemon.kill("SIGTERM");

@@ -1,0 +1,93 @@
+// System endpoints: ping, version, info, disk usage and the event stream.
+import type { RequestContext } from "../../router.js";
+import type { DiskUsageBackend, SystemBackend } from "./backend.js";
+import type { operations } from "../../types/engine.js";
+import { writeJson } from "../../respond.js";
+import { withApiVersions } from "../../versions.js";
+import { timeParam } from "../../query.js";
+import { parseFilters } from "../../../oci/filters.js";
+import { eventFilter } from "./event-filter.js";
+
+type SystemDataUsage = operations["SystemDataUsage"]["responses"][200]["schema"];
+
+export function systemHandlers(backend: SystemBackend, usage: DiskUsageBackend) {
+  return {
+    async ping({ req, res }: RequestContext): Promise<void> {
+      res.setHeader("Builder-Version", "1");
+      res.setHeader("Cache-Control", "no-cache, no-store, must-revalidate");
+      res.setHeader("Pragma", "no-cache");
+      res.setHeader("Content-Type", "text/plain; charset=utf-8");
+      if (req.method === "HEAD") {
+        res.writeHead(200, { "Content-Length": "0" }).end();
+        return;
+      }
+      res.writeHead(200, { "Content-Length": "2" }).end("OK");
+    },
+
+    async version({ res }: RequestContext): Promise<void> {
+      writeJson(res, 200, withApiVersions(backend.version()));
+    },
+
+    async info({ res }: RequestContext): Promise<void> {
+      writeJson(res, 200, await backend.info());
+    },
+
+    /**
+     * Images with how many containers use them (the CLI's "active"), and
+     * containers with their sizes. berth has no volumes or build cache yet.
+     * LayersSize adds image sizes, so layers shared between images count once per image.
+     */
+    async dataUsage({ res }: RequestContext): Promise<void> {
+      const [images, containers] = await Promise.all([usage.images.list({ all: true }), usage.containers.list({ all: true, size: true })]);
+      const users = new Map<string, number>();
+      for (const c of containers) if (c.ImageID) users.set(c.ImageID, (users.get(c.ImageID) ?? 0) + 1);
+      const body: SystemDataUsage = {
+        LayersSize: images.reduce((sum, i) => sum + (i.Size ?? 0), 0),
+        Images: images.map((i) => ({ ...i, Containers: users.get(i.Id) ?? 0 })),
+        Containers: containers,
+        Volumes: [],
+        BuildCache: [],
+      };
+      writeJson(res, 200, body);
+    },
+
+    /**
+     * One JSON object per line, each written as it happens. With `until` the
+     * stream ends at that time (at once when it lies in the past, after the
+     * buffered events); without, when the client leaves.
+     */
+    async events({ res, query, signal }: RequestContext): Promise<void> {
+      const since = timeParam(query, "since");
+      const until = timeParam(query, "until");
+      const include = eventFilter(parseFilters(query.get("filters")));
+      res.writeHead(200, { "Content-Type": "application/json" });
+      res.flushHeaders();
+
+      await new Promise<void>((resolve) => {
+        let ended = false;
+        let unsubscribe: (() => void) | undefined;
+        let timer: NodeJS.Timeout | undefined;
+        const end = (): void => {
+          if (ended) return;
+          ended = true;
+          unsubscribe?.();
+          clearTimeout(timer);
+          signal.removeEventListener("abort", end);
+          resolve();
+        };
+        const untilNanos = until === undefined ? undefined : until * 1e9;
+        // Past events are only replayed when asked for: with since, or with until (from the start).
+        const replayFrom = since ?? (until !== undefined ? 0 : undefined);
+        unsubscribe = backend.subscribe((e) => {
+          if (ended) return;
+          if (untilNanos !== undefined && (e.timeNano ?? 0) > untilNanos) return end();
+          if (include(e)) res.write(JSON.stringify(e) + "\n");
+        }, replayFrom);
+        if (ended) unsubscribe();
+        signal.addEventListener("abort", end);
+        if (until !== undefined) timer = setTimeout(end, Math.max(0, until * 1000 - Date.now()));
+      });
+      res.end();
+    },
+  };
+}

@@ -1,0 +1,239 @@
+// The flags `run` and `create` share, and how they become the body of
+// POST /containers/create — the same fields Docker's CLI fills in.
+import { readFileSync } from "node:fs";
+import { Option, type Command } from "commander";
+import type { ContainerCreateBody, HostConfig } from "../../api/types/index.js";
+import { collect, integer, parsed } from "../args.js";
+import { parseBytes, parseNanoCpus } from "../format/units.js";
+import { UsageError } from "../usage-error.js";
+
+export interface ContainerFlags {
+  interactive?: boolean;
+  tty?: boolean;
+  rm?: boolean;
+  name?: string;
+  env?: string[];
+  envFile?: string[];
+  workdir?: string;
+  user?: string;
+  entrypoint?: string;
+  hostname?: string;
+  label?: string[];
+  labelFile?: string[];
+  network?: string;
+  memory?: number;
+  memorySwap?: number;
+  cpus?: number;
+  cpuShares?: number;
+  cpusetCpus?: string;
+  pidsLimit?: number;
+  capAdd?: string[];
+  capDrop?: string[];
+  privileged?: boolean;
+  securityOpt?: string[];
+  readOnly?: boolean;
+  stopSignal?: string;
+  stopTimeout?: number;
+  init?: boolean;
+  attach?: string[];
+  volume?: string[];
+  publish?: string[];
+  pull?: "always" | "missing" | "never";
+  detach?: boolean;
+}
+
+export const CONTAINER_USAGE = "[OPTIONS] IMAGE [COMMAND] [ARG...]";
+
+export function addContainerFlags(cmd: Command): Command {
+  return cmd
+    .usage(CONTAINER_USAGE)
+    .passThroughOptions()
+    .helpOption("--help", "Print usage")
+    .option("-a, --attach <stream>", "Attach to STDIN, STDOUT or STDERR", collect)
+    .option("--cap-add <cap>", "Add Linux capabilities", collect)
+    .option("--cap-drop <cap>", "Drop Linux capabilities", collect)
+    .option("-c, --cpu-shares <int>", "CPU shares (relative weight)", parsed(integer))
+    .option("--cpus <decimal>", "Number of CPUs", parsed(parseNanoCpus))
+    .option("--cpuset-cpus <string>", "CPUs in which to allow execution (0-3, 0,1)")
+    .option("--entrypoint <string>", "Overwrite the default ENTRYPOINT of the image")
+    .option("-e, --env <list>", "Set environment variables", collect)
+    .option("--env-file <list>", "Read in a file of environment variables", collect)
+    .option("-h, --hostname <string>", "Container host name")
+    .option("--init", "Run an init inside the container that forwards signals and reaps processes")
+    .option("-i, --interactive", "Keep STDIN open even if not attached")
+    .option("-l, --label <list>", "Set meta data on a container", collect)
+    .option("--label-file <list>", "Read in a line delimited file of labels", collect)
+    .option("-m, --memory <bytes>", "Memory limit", parsed(parseBytes))
+    .option("--memory-swap <bytes>", "Swap limit equal to memory plus swap: '-1' to enable unlimited swap", parsed(swapBytes))
+    .option("--name <string>", "Assign a name to the container")
+    .option("--network <network>", "Connect a container to a network")
+    .option("--pids-limit <int>", "Tune container pids limit (set -1 for unlimited)", parsed(integer))
+    .option("--privileged", "Give extended privileges to this container")
+    .option("-p, --publish <list>", "Publish a container's port(s) to the host", collect)
+    .addOption(
+      new Option("--pull <string>", 'Pull image before running ("always", "missing", "never")')
+        .choices(["always", "missing", "never"])
+        .default("missing"),
+    )
+    .option("--read-only", "Mount the container's root filesystem as read only")
+    .option("--rm", "Automatically remove the container and its associated anonymous volumes when it exits")
+    .option("--security-opt <list>", "Security Options", collect)
+    .option("--stop-signal <string>", "Signal to stop the container")
+    .option("--stop-timeout <int>", "Timeout (in seconds) to stop a container", parsed(integer))
+    .option("-t, --tty", "Allocate a pseudo-TTY")
+    .option("-u, --user <string>", "Username or UID (format: <name|uid>[:<group|gid>])")
+    .option("-v, --volume <list>", "Bind mount a volume", collect)
+    .option("-w, --workdir <string>", "Working directory inside the container");
+}
+
+function swapBytes(text: string): number {
+  return text === "-1" ? -1 : parseBytes(text);
+}
+
+export interface CreateRequest {
+  body: ContainerCreateBody;
+  name?: string;
+}
+
+export function buildCreateRequest(args: string[], flags: ContainerFlags, env: NodeJS.ProcessEnv = process.env): CreateRequest {
+  const [image, ...cmd] = args;
+  const attach = streamsToAttach(flags);
+  const host: HostConfig = {
+    AutoRemove: flags.rm ?? false,
+    Binds: flags.volume,
+    CapAdd: flags.capAdd?.map(capability),
+    CapDrop: flags.capDrop?.map(capability),
+    CpuShares: flags.cpuShares,
+    CpusetCpus: flags.cpusetCpus,
+    Init: flags.init ? true : undefined,
+    Memory: flags.memory,
+    MemorySwap: flags.memorySwap,
+    NanoCpus: flags.cpus,
+    NetworkMode: flags.network,
+    PidsLimit: flags.pidsLimit,
+    Privileged: flags.privileged ?? false,
+    ReadonlyRootfs: flags.readOnly ?? false,
+    SecurityOpt: flags.securityOpt?.map(securityOpt),
+    ...publish(flags.publish ?? []),
+  };
+  const body: ContainerCreateBody = {
+    Hostname: flags.hostname,
+    User: flags.user,
+    AttachStdin: attach.stdin,
+    AttachStdout: attach.stdout,
+    AttachStderr: attach.stderr,
+    Tty: flags.tty ?? false,
+    OpenStdin: flags.interactive ?? false,
+    StdinOnce: (flags.interactive ?? false) && attach.stdin,
+    Env: environment(flags, env),
+    Cmd: cmd.length > 0 ? cmd : undefined,
+    Image: image,
+    WorkingDir: flags.workdir,
+    Entrypoint: flags.entrypoint === undefined ? undefined : [flags.entrypoint],
+    Labels: labels(flags),
+    StopSignal: flags.stopSignal,
+    StopTimeout: flags.stopTimeout,
+    ExposedPorts: host.PortBindings ? Object.fromEntries(Object.keys(host.PortBindings).map((p) => [p, {}])) : undefined,
+    HostConfig: host,
+  };
+  return { body: dropUndefined(body), name: flags.name };
+}
+
+/** Which streams a foreground container attaches: -a picks them, else stdout and stderr (and stdin with -i). */
+export function streamsToAttach(flags: ContainerFlags): { stdin: boolean; stdout: boolean; stderr: boolean } {
+  if (flags.detach) return { stdin: false, stdout: false, stderr: false };
+  if (flags.attach?.length) {
+    const wanted = flags.attach.map((s) => s.toLowerCase());
+    for (const s of wanted) {
+      if (!["stdin", "stdout", "stderr"].includes(s)) throw new UsageError(`invalid argument "${s}" for "-a, --attach" flag: valid streams are STDIN, STDOUT and STDERR`);
+    }
+    return { stdin: wanted.includes("stdin"), stdout: wanted.includes("stdout"), stderr: wanted.includes("stderr") };
+  }
+  return { stdin: flags.interactive ?? false, stdout: true, stderr: true };
+}
+
+function environment(flags: ContainerFlags, env: NodeJS.ProcessEnv): string[] | undefined {
+  const fromFiles = (flags.envFile ?? []).flatMap((file) => readLines(file, "env file"));
+  const all = [...fromFiles, ...(flags.env ?? [])].map((entry) => {
+    // "-e NAME" passes the client's value through, as Docker does.
+    if (entry.includes("=")) return entry;
+    const value = env[entry];
+    return value === undefined ? entry : `${entry}=${value}`;
+  });
+  return all.length > 0 ? all : undefined;
+}
+
+function labels(flags: ContainerFlags): Record<string, string> | undefined {
+  const all = [...(flags.labelFile ?? []).flatMap((file) => readLines(file, "label file")), ...(flags.label ?? [])];
+  if (all.length === 0) return undefined;
+  return Object.fromEntries(
+    all.map((l) => {
+      const eq = l.indexOf("=");
+      return eq < 0 ? [l, ""] : [l.slice(0, eq), l.slice(eq + 1)];
+    }),
+  );
+}
+
+function readLines(file: string, what: string): string[] {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (err) {
+    throw new UsageError(`open ${file}: ${(err as NodeJS.ErrnoException).code === "ENOENT" ? "no such file or directory" : (err as Error).message}`);
+  }
+  return text
+    .split(/\r?\n/)
+    .map((l) => l.trimStart())
+    .filter((l) => l !== "" && !l.startsWith("#"))
+    .map((l) => {
+      if (/\s/.test(l.split("=")[0])) throw new UsageError(`variable '${l.split("=")[0]}' contains whitespaces (${what} ${file})`);
+      return l;
+    });
+}
+
+/** "net_admin" → "CAP_NET_ADMIN"; "ALL" stays. */
+function capability(cap: string): string {
+  const upper = cap.toUpperCase();
+  return upper === "ALL" || upper.startsWith("CAP_") ? upper : `CAP_${upper}`;
+}
+
+function securityOpt(opt: string): string {
+  // A seccomp profile is sent inline: the daemon cannot read the client's files.
+  const m = /^seccomp[=:](.+)$/.exec(opt);
+  if (m && m[1] !== "unconfined" && m[1] !== "builtin") {
+    try {
+      return `seccomp=${JSON.stringify(JSON.parse(readFileSync(m[1], "utf8")))}`;
+    } catch (err) {
+      throw new UsageError(`opening seccomp profile (${m[1]}) failed: ${(err as Error).message}`);
+    }
+  }
+  if (opt === "no-new-privileges") return opt;
+  if (!/[=:]/.test(opt)) throw new UsageError(`invalid --security-opt: ${JSON.stringify(opt)}`);
+  return opt;
+}
+
+/** "-p 8080:80", "-p 127.0.0.1:8080:80/udp", "-p 80" → PortBindings. */
+function publish(specs: string[]): Pick<HostConfig, "PortBindings"> {
+  if (specs.length === 0) return {};
+  const bindings: NonNullable<HostConfig["PortBindings"]> = {};
+  for (const spec of specs) {
+    const [addr, proto = "tcp"] = spec.split("/");
+    const parts = addr.split(":");
+    const container = parts.pop() as string;
+    const hostPort = parts.pop() ?? "";
+    const hostIp = parts.join(":");
+    if (!/^\d+$/.test(container)) throw new UsageError(`invalid containerPort: ${container}`);
+    const key = `${container}/${proto}`;
+    bindings[key] = [...(bindings[key] ?? []), { HostIp: hostIp, HostPort: hostPort }];
+  }
+  return { PortBindings: bindings };
+}
+
+function dropUndefined<T extends object>(value: T): T {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (v === undefined) continue;
+    out[k] = v !== null && typeof v === "object" && !Array.isArray(v) ? dropUndefined(v as object) : v;
+  }
+  return out as T;
+}

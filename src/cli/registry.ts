@@ -1,0 +1,102 @@
+// Every command berth knows, with Docker's names and aliases. Only the module
+// of the command being run is imported, so `berth ps` never loads `run`.
+import type { Command } from "commander";
+import type { CliContext } from "./context.js";
+
+export interface CommandModule {
+  /** Adds arguments, options and the action to a command named by the registry. */
+  define(cmd: Command, ctx: CliContext): void;
+}
+
+export interface Entry {
+  name: string;
+  aliases?: string[];
+  summary: string;
+  load?: () => Promise<CommandModule>;
+  /** Management commands (container, image) hold their own entries. */
+  children?: Entry[];
+}
+
+const run: Entry["load"] = () => import("./commands/run.js");
+const create: Entry["load"] = () => import("./commands/create.js");
+const ps: Entry["load"] = () => import("./commands/ps.js");
+const images: Entry["load"] = () => import("./commands/images.js");
+const rmi: Entry["load"] = () => import("./commands/rmi.js");
+const lifecycle = (verb: string): Entry["load"] => async () => (await import("./commands/lifecycle.js")).command(verb);
+const inspectContainer: Entry["load"] = async () => (await import("./commands/inspect.js")).command("container");
+const inspectImage: Entry["load"] = async () => (await import("./commands/inspect.js")).command("image");
+const history: Entry["load"] = () => import("./commands/history.js");
+const tag: Entry["load"] = () => import("./commands/tag.js");
+const importCmd: Entry["load"] = () => import("./commands/import.js");
+const save: Entry["load"] = () => import("./commands/save.js");
+const load: Entry["load"] = () => import("./commands/load.js");
+const start: Entry["load"] = () => import("./commands/start.js");
+const logs: Entry["load"] = () => import("./commands/logs.js");
+const exec: Entry["load"] = () => import("./commands/exec.js");
+const attach: Entry["load"] = () => import("./commands/attach.js");
+const rm: Entry["load"] = () => import("./commands/rm.js");
+const rename: Entry["load"] = () => import("./commands/rename.js");
+const top: Entry["load"] = () => import("./commands/top.js");
+const wait: Entry["load"] = () => import("./commands/wait.js");
+
+const containerEntries: Entry[] = [
+  { name: "attach", summary: "Attach local standard input, output, and error streams to a running container", load: attach },
+  { name: "create", summary: "Create a new container", load: create },
+  { name: "exec", summary: "Execute a command in a running container", load: exec },
+  { name: "inspect", summary: "Display detailed information on one or more containers", load: inspectContainer },
+  { name: "kill", summary: "Kill one or more running containers", load: lifecycle("kill") },
+  { name: "logs", summary: "Fetch the logs of a container", load: logs },
+  { name: "ls", aliases: ["ps", "list"], summary: "List containers", load: ps },
+  { name: "pause", summary: "Pause all processes within one or more containers", load: lifecycle("pause") },
+  { name: "rename", summary: "Rename a container", load: rename },
+  { name: "restart", summary: "Restart one or more containers", load: lifecycle("restart") },
+  { name: "rm", aliases: ["remove"], summary: "Remove one or more containers", load: rm },
+  { name: "run", summary: "Create and run a new container from an image", load: run },
+  { name: "start", summary: "Start one or more stopped containers", load: start },
+  { name: "stop", summary: "Stop one or more running containers", load: lifecycle("stop") },
+  { name: "top", summary: "Display the running processes of a container", load: top },
+  { name: "unpause", summary: "Unpause all processes within one or more containers", load: lifecycle("unpause") },
+  { name: "wait", summary: "Block until one or more containers stop, then print their exit codes", load: wait },
+];
+
+const imageEntries: Entry[] = [
+  { name: "history", summary: "Show the history of an image", load: history },
+  { name: "import", summary: "Import the contents from a tarball to create a filesystem image", load: importCmd },
+  { name: "inspect", summary: "Display detailed information on one or more images", load: inspectImage },
+  { name: "load", summary: "Load an image from a tar archive or STDIN", load },
+  { name: "ls", aliases: ["images", "list"], summary: "List images", load: images },
+  { name: "rm", aliases: ["rmi", "remove"], summary: "Remove one or more images", load: rmi },
+  { name: "save", summary: "Save one or more images to a tar archive (streamed to STDOUT by default)", load: save },
+  { name: "tag", summary: "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE", load: tag },
+];
+
+const byName = (name: string): Entry => {
+  const entry = containerEntries.find((e) => e.name === name);
+  if (!entry) throw new Error(`no container command ${name}`);
+  return { ...entry, aliases: [] };
+};
+
+export const ENTRIES: Entry[] = [
+  byName("run"),
+  byName("exec"),
+  { name: "ps", summary: "List containers", load: ps },
+  { name: "images", summary: "List images", load: images },
+  { name: "version", summary: "Show the berth version information", load: () => import("./commands/version.js") },
+  { name: "info", summary: "Display system-wide information", load: () => import("./commands/info.js") },
+  { name: "container", summary: "Manage containers", children: containerEntries },
+  { name: "image", summary: "Manage images", children: imageEntries },
+  ...["attach", "create"].map(byName),
+  { name: "events", summary: "Get real time events from the server", load: () => import("./commands/events.js") },
+  { name: "history", summary: "Show the history of an image", load: history },
+  { name: "import", summary: "Import the contents from a tarball to create a filesystem image", load: importCmd },
+  { name: "inspect", summary: "Return low-level information on berth objects", load: async () => (await import("./commands/inspect.js")).command("any") },
+  byName("kill"),
+  { name: "load", summary: "Load an image from a tar archive or STDIN", load },
+  ...["logs", "pause", "rename", "restart", "rm"].map(byName),
+  { name: "rmi", summary: "Remove one or more images", load: rmi },
+  { name: "save", summary: "Save one or more images to a tar archive (streamed to STDOUT by default)", load: save },
+  byName("start"),
+  byName("stop"),
+  { name: "tag", summary: "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE", load: tag },
+  ...["top", "unpause", "wait"].map(byName),
+];

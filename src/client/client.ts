@@ -1,0 +1,51 @@
+// berth's typed client for the Docker Engine API, used by the CLI and offered
+// as the TypeScript SDK. A session:
+//
+//   const client = createClient({ host: "unix:///run/berth/berth.sock" });
+//   const { Id } = await client.containers.create({ Image: "busybox", Cmd: ["ls"] });
+//   const exit = await client.containers.watchExit(Id);   // registered before start
+//   const io = await client.containers.attach(Id, { stdout: true, stderr: true, tty: false });
+//   await client.containers.start(Id);
+//   for await (const { stream, data } of io.output) process[stream === "stderr" ? "stderr" : "stdout"].write(data);
+//   const { StatusCode } = await exit.result;
+//   client.close();
+//
+// Every method speaks one endpoint of the v1.45 API. A non-2xx answer throws the
+// error kind of src/errors.ts matching its status (404 NotFoundError, 409
+// ConflictError, 400 InvalidArgumentError, 304 NotModifiedError, else
+// SystemError…) carrying the daemon's message; fromDaemon(err) tells those from
+// connection failures (UnavailableError "Cannot connect to the berth daemon…").
+// Streams resolve once the daemon accepted the request, then yield as data comes.
+import { containersApi, type ContainersApi } from "./containers.js";
+import { execApi, type ExecApi } from "./exec.js";
+import { imagesApi, type ImagesApi } from "./images.js";
+import { systemApi, type SystemApi } from "./system.js";
+import { createTransport } from "./transport.js";
+import { DEFAULT_HOST } from "./host.js";
+
+export interface Client extends SystemApi {
+  readonly host: string;
+  readonly containers: ContainersApi;
+  readonly images: ImagesApi;
+  readonly exec: ExecApi;
+  /** Drops idle keep-alive connections. */
+  close(): void;
+}
+
+export function createClient(opts: { host?: string } = {}): Client {
+  const transport = createTransport(opts.host ?? DEFAULT_HOST);
+  return {
+    host: transport.host,
+    ...systemApi(transport),
+    containers: containersApi(transport),
+    images: imagesApi(transport),
+    exec: execApi(transport),
+    close: () => transport.close(),
+  };
+}
+
+export { fromDaemon, streamError } from "./http-error.js";
+export { resolveHost, DEFAULT_HOST } from "./host.js";
+export type { StreamChunk, StreamName } from "./stdcopy.js";
+export type { AttachedStream } from "./attached-stream.js";
+export type { Filters } from "./query.js";

@@ -1,0 +1,93 @@
+// /images endpoints. Pull, load and import answer with a JSON-message stream
+// whose last message may carry the error; those methods yield the messages.
+import type { Readable } from "node:stream";
+import type { ImageDeleteItem, ImageHistoryItem, ImageInspect, ImageSummary, JSONMessage } from "../api/types/index.js";
+import { parseJSONLines } from "./json-stream.js";
+import { encodeFilters, seg, type Filters } from "./query.js";
+import { readAll, type Transport } from "./transport.js";
+
+export interface ImageListOptions {
+  all?: boolean;
+  digests?: boolean;
+  sharedSize?: boolean;
+  filters?: Filters;
+}
+
+export interface ImportOptions {
+  /** A tar archive to send, or a URL for the daemon to fetch. */
+  source: Readable | { url: string };
+  repo?: string;
+  tag?: string;
+  message?: string;
+  /** Dockerfile instructions applied to the config: "CMD ["sh"]", "ENV A=1". */
+  changes?: string[];
+  platform?: string;
+}
+
+export interface ImagesApi {
+  list(opts?: ImageListOptions): Promise<ImageSummary[]>;
+  inspect(name: string): Promise<ImageInspect>;
+  history(name: string): Promise<ImageHistoryItem[]>;
+  tag(name: string, target: { repo: string; tag?: string }): Promise<void>;
+  remove(name: string, opts?: { force?: boolean; noPrune?: boolean }): Promise<ImageDeleteItem[]>;
+  /** A tar archive (docker save format) of the named images. */
+  save(names: string[]): Promise<Readable>;
+  load(archive: Readable, opts?: { quiet?: boolean }): Promise<AsyncIterable<JSONMessage>>;
+  import(opts: ImportOptions): Promise<AsyncIterable<JSONMessage>>;
+  pull(image: string, opts?: { tag?: string; platform?: string }): Promise<AsyncIterable<JSONMessage>>;
+}
+
+export function imagesApi(t: Transport): ImagesApi {
+  const json = async <T>(path: string, query?: Record<string, string | boolean | undefined>): Promise<T> =>
+    JSON.parse(await readAll(await t.request(path, { query }))) as T;
+  return {
+    list: (opts = {}) =>
+      json("/images/json", {
+        all: opts.all,
+        digests: opts.digests,
+        "shared-size": opts.sharedSize,
+        filters: encodeFilters(opts.filters),
+      }),
+    inspect: (name) => json(`/images/${seg(name)}/json`),
+    history: (name) => json(`/images/${seg(name)}/history`),
+    tag: async (name, target) => {
+      await readAll(await t.request(`/images/${seg(name)}/tag`, { method: "POST", query: { repo: target.repo, tag: target.tag } }));
+    },
+    remove: async (name, opts = {}) =>
+      JSON.parse(
+        await readAll(await t.request(`/images/${seg(name)}`, { method: "DELETE", query: { force: opts.force, noprune: opts.noPrune } })),
+      ) as ImageDeleteItem[],
+    save: (names) => t.request("/images/get", { query: { names } }),
+    load: async (archive, opts = {}) =>
+      parseJSONLines<JSONMessage>(
+        await t.request("/images/load", {
+          method: "POST",
+          body: archive,
+          query: { quiet: opts.quiet },
+          headers: { "Content-Type": "application/x-tar" },
+        }),
+      ),
+    import: async (opts) => {
+      const fromUrl = "url" in opts.source;
+      const query = {
+        fromSrc: "url" in opts.source ? opts.source.url : "-",
+        repo: opts.repo,
+        tag: opts.tag,
+        message: opts.message,
+        changes: opts.changes,
+        platform: opts.platform,
+      };
+      const res = await t.request("/images/create", {
+        method: "POST",
+        query,
+        body: fromUrl ? undefined : opts.source,
+        headers: fromUrl ? {} : { "Content-Type": "application/x-tar" },
+      });
+      return parseJSONLines<JSONMessage>(res);
+    },
+    pull: async (image, opts = {}) =>
+      parseJSONLines<JSONMessage>(
+        await t.request("/images/create", { method: "POST", query: { fromImage: image, tag: opts.tag, platform: opts.platform } }),
+      ),
+  };
+}

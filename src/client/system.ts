@@ -1,0 +1,33 @@
+// System endpoints: ping, version, info, events.
+import type { EventMessage, SystemInfo, SystemVersion } from "../api/types/index.js";
+import { parseJSONLines } from "./json-stream.js";
+import { encodeFilters, type Filters } from "./query.js";
+import { readAll, type Transport } from "./transport.js";
+
+export interface EventsOptions {
+  /** Unix seconds, with optional fraction ("1700000000.5"). */
+  since?: string;
+  until?: string;
+  filters?: Filters;
+}
+
+export interface SystemApi {
+  /** "OK" when the daemon is up. */
+  ping(): Promise<string>;
+  version(): Promise<SystemVersion>;
+  info(): Promise<SystemInfo>;
+  /** Past events from `since`, then live ones (until `until`, or forever). */
+  events(opts?: EventsOptions): Promise<AsyncIterable<EventMessage>>;
+}
+
+export function systemApi(t: Transport): SystemApi {
+  return {
+    ping: async () => readAll(await t.request("/_ping")),
+    version: async () => JSON.parse(await readAll(await t.request("/version"))) as SystemVersion,
+    info: async () => JSON.parse(await readAll(await t.request("/info"))) as SystemInfo,
+    events: async (opts = {}) =>
+      parseJSONLines<EventMessage>(
+        await t.request("/events", { query: { since: opts.since, until: opts.until, filters: encodeFilters(opts.filters) } }),
+      ),
+  };
+}

@@ -1,0 +1,64 @@
+// The end of a run. Whoever learns of the exit first — the watcher armed at
+// start, stop/kill/rm -f waiting for the process, or recovery — records it
+// under the container's lock; the others find the run already closed (its
+// startedAt no longer matches, or the status is no longer active) and do nothing.
+import { mkdir } from "node:fs/promises";
+import type { ExitStatus } from "../runtime/runtime.js";
+import { isMounted, mountAll, unmount } from "../mount/mount.js";
+import { exitOf, pathsOf, publish, setState, type Context } from "./context.js";
+import type { ContainerRecord } from "./records.js";
+import { isActive } from "./state.js";
+
+/** Arms the watcher for the run that started at `startedAt`. */
+export function watchExit(ctx: Context, id: string, startedAt: string): void {
+  exitOf(ctx, id).then(
+    (exit) =>
+      ctx.locks.withLock(id, async () => {
+        const rec = ctx.records.find(id);
+        if (!rec || rec.state.startedAt !== startedAt || !isActive(rec.state.status)) return;
+        await finishExit(ctx, rec, exit);
+      }),
+    (err: unknown) => {
+      // The task went away without an exit file (deleted by rm -f or stop, which record the exit themselves).
+      ctx.log?.("debug", "exit watcher ended", { id, error: String(err) });
+    },
+  ).catch((err: unknown) => ctx.log?.("error", "recording container exit failed", { id, error: String(err) }));
+}
+
+/** Records the exit, releases the task and the rootfs mount, and tells everyone. Call holding the lock. */
+export async function finishExit(ctx: Context, rec: ContainerRecord, exit: ExitStatus): Promise<void> {
+  setState(ctx, rec, { status: "exited", pid: 0, exitCode: exit.exitCode, finishedAt: exit.exitedAt, oomKilled: exit.oomKilled });
+  await releaseTask(ctx, rec.id);
+  if (exit.oomKilled) publish(ctx, rec, "oom");
+  publish(ctx, rec, "die", { exitCode: String(exit.exitCode) });
+  ctx.changes.emit("exit", rec);
+  if (rec.hostConfig.AutoRemove) setImmediate(() => ctx.autoRemove(rec.id));
+  else setImmediate(() => ctx.afterExit(rec.id));
+}
+
+/** Deletes the runtime's task and its files (if any) and unmounts the rootfs (if mounted). */
+export async function releaseTask(ctx: Context, id: string): Promise<void> {
+  ctx.exits.delete(id);
+  await ctx.runtime.delete(id, { force: true });
+  await unmountRootfs(ctx, id);
+}
+
+export async function unmountRootfs(ctx: Context, id: string): Promise<void> {
+  const { rootfs } = pathsOf(ctx, id);
+  if (!(await isMounted(rootfs))) return;
+  try {
+    await unmount(rootfs);
+  } catch (err) {
+    // Something (a shell cd'ed into the rootfs, an exec still closing) holds it:
+    // detach it now, the kernel finishes when the last user goes.
+    ctx.log?.("warn", "rootfs busy, unmounting lazily", { id, error: String(err) });
+    await unmount(rootfs, { lazy: true });
+  }
+}
+
+export async function ensureRootfsMounted(ctx: Context, rec: ContainerRecord): Promise<void> {
+  const { rootfs } = pathsOf(ctx, rec.id);
+  await mkdir(rootfs, { recursive: true, mode: 0o710 });
+  if (await isMounted(rootfs)) return;
+  await mountAll(rec.rootfsMounts, rootfs);
+}

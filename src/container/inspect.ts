@@ -1,0 +1,101 @@
+// docker inspect: the record in Docker's ContainerInspect shape.
+import type { ContainerInspect, HostConfig } from "../api/types/index.js";
+import { NotFoundError } from "../errors.js";
+import { pathsOf, type Context } from "./context.js";
+import type { ContainerRecord } from "./records.js";
+import { dirSize, driverData } from "./size.js";
+
+export async function inspectContainer(ctx: Context, idOrName: string, opts: { size?: boolean } = {}): Promise<ContainerInspect> {
+  const rec = ctx.records.get(idOrName);
+  const paths = pathsOf(ctx, rec.id);
+  const driver = driverData(rec.rootfsMounts, paths.rootfs);
+  const s = rec.state;
+  const execIds = [...ctx.execs.values()].filter((e) => e.containerId === rec.id).map((e) => e.id);
+  const out: ContainerInspect = {
+    Id: rec.id,
+    Created: rec.created,
+    Path: rec.path,
+    Args: rec.args,
+    State: {
+      Status: s.status,
+      // Docker reports a paused container as running too.
+      Running: s.status === "running" || s.status === "paused",
+      Paused: s.status === "paused",
+      Restarting: s.status === "restarting",
+      OOMKilled: s.oomKilled,
+      Dead: s.status === "dead",
+      Pid: s.pid,
+      ExitCode: s.exitCode,
+      Error: s.error,
+      StartedAt: s.startedAt,
+      FinishedAt: s.finishedAt,
+    },
+    Image: rec.imageId,
+    ResolvConfPath: paths.resolvConf,
+    HostnamePath: paths.hostname,
+    HostsPath: paths.hosts,
+    LogPath: paths.log,
+    Name: rec.name,
+    RestartCount: s.restartCount,
+    Driver: driver.name,
+    Platform: "linux",
+    MountLabel: "",
+    ProcessLabel: "",
+    AppArmorProfile: "",
+    ExecIDs: execIds,
+    HostConfig: rec.hostConfig,
+    GraphDriver: { Name: driver.name, Data: driver.data },
+    Mounts: [],
+    Config: rec.config,
+    NetworkSettings: networkSettings(rec.hostConfig),
+  };
+  if (opts.size) Object.assign(out, await sizes(ctx, rec));
+  return out;
+}
+
+export async function sizes(ctx: Context, rec: ContainerRecord): Promise<{ SizeRw: number; SizeRootFs: number }> {
+  const driver = driverData(rec.rootfsMounts, pathsOf(ctx, rec.id).rootfs);
+  const rw = driver.writable ? await dirSize(driver.writable) : 0;
+  let imageSize = 0;
+  try {
+    imageSize = (await ctx.images.resolve(rec.imageId)).size;
+  } catch (err) {
+    // The image was force-removed while this container still uses its layers.
+    if (!(err instanceof NotFoundError)) throw err;
+  }
+  return { SizeRw: rw, SizeRootFs: rw + imageSize };
+}
+
+/** The network a container is attached to, by name, as inspect and ps show it. */
+export function networkName(hc: HostConfig): string {
+  const mode = hc.NetworkMode ?? "default";
+  return mode === "default" ? "bridge" : mode;
+}
+
+/** Minimal settings until networks exist: the network's name with empty addresses. */
+export function networkSettings(hc: HostConfig): NonNullable<ContainerInspect["NetworkSettings"]> {
+  return {
+    Bridge: "",
+    SandboxID: "",
+    SandboxKey: "",
+    HairpinMode: false,
+    Ports: {},
+    Gateway: "",
+    IPAddress: "",
+    IPPrefixLen: 0,
+    MacAddress: "",
+    Networks: {
+      [networkName(hc)]: {
+        NetworkID: "",
+        EndpointID: "",
+        Gateway: "",
+        IPAddress: "",
+        IPPrefixLen: 0,
+        IPv6Gateway: "",
+        GlobalIPv6Address: "",
+        GlobalIPv6PrefixLen: 0,
+        MacAddress: "",
+      },
+    },
+  };
+}

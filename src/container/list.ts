@@ -1,0 +1,115 @@
+// docker ps: records newest first, filtered as Docker filters (id, name,
+// label, status, exited, ancestor, before, since, network), then limited.
+import type { ContainerSummary } from "../api/types/index.js";
+import { InvalidArgumentError, NotFoundError } from "../errors.js";
+import { checkFilterKeys, type Filters } from "../oci/filters.js";
+import type { Context } from "./context.js";
+import { networkName, networkSettings, sizes } from "./inspect.js";
+import type { ContainerRecord } from "./records.js";
+import { isActive, type ContainerStatus } from "./state.js";
+import { statusText } from "./status-text.js";
+
+const filterKeys = ["id", "name", "label", "status", "exited", "ancestor", "before", "since", "network"] as const;
+const statuses: ContainerStatus[] = ["created", "restarting", "running", "removing", "paused", "exited", "dead"];
+
+export async function listContainers(
+  ctx: Context,
+  opts: { all?: boolean; limit?: number; size?: boolean; filters?: Filters },
+): Promise<ContainerSummary[]> {
+  const filters = opts.filters ?? new Map<string, string[]>();
+  checkFilterKeys(filters, filterKeys);
+  const all = ctx.records.list();
+  const keep = await buildPredicate(ctx, filters, all);
+  // A status or exit-code filter asks for stopped containers: it implies --all, as in Docker.
+  const showAll = opts.all || filters.has("status") || filters.has("exited");
+  let selected = all.filter((r) => (showAll || isActive(r.state.status)) && keep(r));
+  if (opts.limit && opts.limit > 0) selected = selected.slice(0, opts.limit);
+  return Promise.all(selected.map((r) => summary(ctx, r, opts.size ?? false)));
+}
+
+async function summary(ctx: Context, rec: ContainerRecord, withSize: boolean): Promise<ContainerSummary> {
+  const network = networkSettings(rec.hostConfig);
+  return {
+    Id: rec.id,
+    Names: [rec.name],
+    Image: rec.imageRef,
+    ImageID: rec.imageId,
+    Command: [rec.path, ...rec.args].join(" "),
+    Created: Math.floor(Date.parse(rec.created) / 1000),
+    Ports: [],
+    Labels: rec.config.Labels ?? {},
+    State: rec.state.status,
+    Status: statusText(rec.state),
+    HostConfig: { NetworkMode: rec.hostConfig.NetworkMode ?? "default" },
+    NetworkSettings: { Networks: network.Networks ?? {} },
+    Mounts: [],
+    ...(withSize ? await sizes(ctx, rec) : {}),
+  };
+}
+
+type Predicate = (rec: ContainerRecord) => boolean;
+
+async function buildPredicate(ctx: Context, filters: Filters, all: ContainerRecord[]): Promise<Predicate> {
+  const tests: Predicate[] = [];
+  const anyOf = (key: string, match: (rec: ContainerRecord, value: string) => boolean) => {
+    const values = filters.get(key);
+    if (values?.length) tests.push((rec) => values.some((v) => match(rec, v)));
+  };
+
+  anyOf("id", (rec, v) => rec.id.startsWith(v));
+  anyOf("name", (rec, v) => nameMatches(rec.name, v));
+  // Every label filter must match (Docker ANDs labels, ORs the other keys' values).
+  for (const v of filters.get("label") ?? []) tests.push((rec) => labelMatches(rec.config.Labels ?? {}, v));
+  for (const v of filters.get("status") ?? []) {
+    if (!statuses.includes(v as ContainerStatus)) throw new InvalidArgumentError(`Invalid filter 'status=${v}'`);
+  }
+  anyOf("status", (rec, v) => rec.state.status === v);
+  for (const v of filters.get("exited") ?? []) {
+    if (!/^-?\d+$/.test(v)) throw new InvalidArgumentError(`invalid filter 'exited=${v}'`);
+  }
+  anyOf("exited", (rec, v) => rec.state.status === "exited" && rec.state.exitCode === Number(v));
+  anyOf("network", (rec, v) => networkName(rec.hostConfig) === v);
+
+  const ancestors = new Set<string>();
+  for (const v of filters.get("ancestor") ?? []) {
+    ancestors.add(v);
+    try {
+      ancestors.add((await ctx.images.resolve(v)).id);
+    } catch (err) {
+      if (!(err instanceof NotFoundError)) throw err;
+    }
+  }
+  if (ancestors.size) tests.push((rec) => ancestors.has(rec.imageId) || ancestors.has(rec.imageRef));
+
+  const pivot = (key: string) => {
+    const v = filters.get(key)?.[0];
+    if (v === undefined) return undefined;
+    const found = all.find((r) => r.id === v || r.name === (v.startsWith("/") ? v : `/${v}`)) ?? all.find((r) => r.id.startsWith(v));
+    if (!found) throw new NotFoundError(`No such container: ${v}`);
+    return all.indexOf(found);
+  };
+  // `all` is newest first: "before X" are those after X in it, "since X" those before.
+  const before = pivot("before");
+  const since = pivot("since");
+  if (before !== undefined) tests.push((rec) => all.indexOf(rec) > before);
+  if (since !== undefined) tests.push((rec) => all.indexOf(rec) < since);
+
+  return (rec) => tests.every((t) => t(rec));
+}
+
+function nameMatches(name: string, pattern: string): boolean {
+  try {
+    return new RegExp(pattern).test(name);
+  } catch (err) {
+    // Not a valid regular expression: match it as text, as a user would expect.
+    if (!(err instanceof SyntaxError)) throw err;
+    return name.includes(pattern);
+  }
+}
+
+function labelMatches(labels: Record<string, string>, filter: string): boolean {
+  const eq = filter.indexOf("=");
+  if (eq < 0) return filter in labels;
+  const key = filter.slice(0, eq);
+  return key in labels && labels[key] === filter.slice(eq + 1);
+}

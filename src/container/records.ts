@@ -1,0 +1,145 @@
+// The container record in SQLite (table `containers`): identity and config in
+// `spec` (written at create, rename and little else), the state in `state`
+// (written at every transition — one small UPDATE of one row, statements
+// prepared once). Lookups follow Docker's order: full ID, name, unique ID prefix.
+import type { DB } from "../store/db.js";
+import type { ContainerConfig, HostConfig } from "../api/types/index.js";
+import type { Mount } from "../snapshot/snapshotter.js";
+import { InvalidArgumentError, NotFoundError } from "../errors.js";
+import type { ContainerStatus } from "./state.js";
+
+export interface ContainerStateRecord {
+  status: ContainerStatus;
+  pid: number;
+  exitCode: number;
+  startedAt: string; // "0001-01-01T00:00:00Z" until first started, as Docker
+  finishedAt: string;
+  oomKilled: boolean;
+  error: string;
+  restartCount: number;
+}
+
+export interface ContainerRecord {
+  id: string;
+  /** "/name" */
+  name: string;
+  imageId: string;
+  /** The image as the user typed it ("busybox"). */
+  imageRef: string;
+  created: string;
+  path: string;
+  args: string[];
+  config: ContainerConfig;
+  hostConfig: HostConfig;
+  /** The writable snapshot's mounts, as images.prepareContainerRootfs returned them. */
+  rootfsMounts: Mount[];
+  state: ContainerStateRecord;
+}
+
+export const zeroTime = "0001-01-01T00:00:00Z";
+
+export function initialState(): ContainerStateRecord {
+  return { status: "created", pid: 0, exitCode: 0, startedAt: zeroTime, finishedAt: zeroTime, oomKilled: false, error: "", restartCount: 0 };
+}
+
+type SpecColumn = Omit<ContainerRecord, "id" | "name" | "imageId" | "created" | "state">;
+interface Row {
+  id: string;
+  name: string;
+  image_id: string;
+  created: string;
+  spec: string;
+  state: string;
+}
+
+export interface Records {
+  /** Resolves an ID, name or ID prefix; throws `No such container: x`. */
+  get(idOrName: string): ContainerRecord;
+  find(idOrName: string): ContainerRecord | undefined;
+  byName(name: string): ContainerRecord | undefined;
+  list(): ContainerRecord[];
+  insert(rec: ContainerRecord): void;
+  updateState(id: string, state: ContainerStateRecord): void;
+  rename(id: string, name: string): void;
+  setRootfsMounts(id: string, mounts: Mount[]): void;
+  delete(id: string): void;
+  usingImage(imageId: string): { id: string; status: ContainerStatus }[];
+}
+
+export function createRecords(db: DB): Records {
+  const q = {
+    byId: db.prepare<[string], Row>("SELECT * FROM containers WHERE id = ?"),
+    byName: db.prepare<[string], Row>("SELECT * FROM containers WHERE name = ?"),
+    // Callers pass hex digits only, so the pattern holds no wildcards of the user's.
+    byPrefix: db.prepare<[string], Row>("SELECT * FROM containers WHERE id LIKE ? LIMIT 2"),
+    all: db.prepare<[], Row>("SELECT * FROM containers ORDER BY created DESC, rowid DESC"),
+    insert: db.prepare("INSERT INTO containers (id, name, image_id, created, spec, state) VALUES (?, ?, ?, ?, ?, ?)"),
+    state: db.prepare("UPDATE containers SET state = ? WHERE id = ?"),
+    rename: db.prepare("UPDATE containers SET name = ? WHERE id = ?"),
+    mounts: db.prepare("UPDATE containers SET spec = json_set(spec, '$.rootfsMounts', json(?)) WHERE id = ?"),
+    delete: db.prepare("DELETE FROM containers WHERE id = ?"),
+    byImage: db.prepare<[string], { id: string; state: string }>("SELECT id, state FROM containers WHERE image_id = ?"),
+  };
+
+  const find = (idOrName: string): ContainerRecord | undefined => {
+    if (!idOrName) return undefined;
+    const exact = q.byId.get(idOrName) ?? q.byName.get(idOrName.startsWith("/") ? idOrName : `/${idOrName}`);
+    if (exact) return fromRow(exact);
+    if (!/^[0-9a-f]+$/.test(idOrName)) return undefined;
+    const rows = q.byPrefix.all(`${idOrName}%`);
+    if (rows.length > 1) throw new InvalidArgumentError(`Multiple IDs found with provided prefix: ${idOrName}`);
+    return rows[0] && fromRow(rows[0]);
+  };
+
+  return {
+    find,
+    get(idOrName) {
+      const rec = find(idOrName);
+      if (!rec) throw new NotFoundError(`No such container: ${idOrName}`);
+      return rec;
+    },
+    byName(name) {
+      const row = q.byName.get(name);
+      return row && fromRow(row);
+    },
+    list: () => q.all.all().map(fromRow),
+    insert(rec) {
+      const spec: SpecColumn = {
+        imageRef: rec.imageRef,
+        path: rec.path,
+        args: rec.args,
+        config: rec.config,
+        hostConfig: rec.hostConfig,
+        rootfsMounts: rec.rootfsMounts,
+      };
+      q.insert.run(rec.id, rec.name, rec.imageId, rec.created, JSON.stringify(spec), JSON.stringify(rec.state));
+    },
+    updateState(id, state) {
+      q.state.run(JSON.stringify(state), id);
+    },
+    rename(id, name) {
+      q.rename.run(name, id);
+    },
+    setRootfsMounts(id, mounts) {
+      q.mounts.run(JSON.stringify(mounts), id);
+    },
+    delete(id) {
+      q.delete.run(id);
+    },
+    usingImage(imageId) {
+      return q.byImage.all(imageId).map((r) => ({ id: r.id, status: (JSON.parse(r.state) as ContainerStateRecord).status }));
+    },
+  };
+}
+
+function fromRow(row: Row): ContainerRecord {
+  const spec = JSON.parse(row.spec) as SpecColumn;
+  return {
+    id: row.id,
+    name: row.name,
+    imageId: row.image_id,
+    created: row.created,
+    ...spec,
+    state: JSON.parse(row.state) as ContainerStateRecord,
+  };
+}

@@ -1,0 +1,139 @@
+// The content store on the local filesystem (see store.ts for the lifecycle):
+//   <root>/blobs/sha256/<hex>   verified blobs, read-only once renamed in
+//   <root>/ingest/<random>      writes in progress; emptied when the store opens,
+//                               since no ingest survives the process that began it.
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import fsp from "node:fs/promises";
+import path from "node:path";
+import type { Readable } from "node:stream";
+import { InvalidArgumentError, NotFoundError, isErrno } from "../errors.js";
+import { assertDigest, createDigester, digestHex } from "../oci/digest.js";
+import type { Digest } from "../oci/types.js";
+import type { BlobInfo, ContentStore } from "./store.js";
+
+export function createContentStore(root: string): ContentStore {
+  const blobDir = path.join(root, "blobs", "sha256");
+  const ingestDir = path.join(root, "ingest");
+  fs.rmSync(ingestDir, { recursive: true, force: true });
+  fs.mkdirSync(ingestDir, { recursive: true });
+  fs.mkdirSync(blobDir, { recursive: true });
+
+  const blobPath = (digest: Digest): string => path.join(blobDir, digestHex(assertDigest(digest)));
+
+  async function info(digest: Digest): Promise<BlobInfo | undefined> {
+    try {
+      const st = await fsp.stat(blobPath(digest));
+      return { digest, size: st.size };
+    } catch (err) {
+      if (isErrno(err, "ENOENT")) return undefined;
+      throw err;
+    }
+  }
+
+  async function read(digest: Digest): Promise<Readable> {
+    let handle: fsp.FileHandle;
+    try {
+      handle = await fsp.open(blobPath(digest), "r");
+    } catch (err) {
+      if (isErrno(err, "ENOENT")) throw new NotFoundError(`content ${digest}: not found`);
+      throw err;
+    }
+    return handle.createReadStream();
+  }
+
+  async function readBytes(digest: Digest): Promise<Buffer> {
+    try {
+      return await fsp.readFile(blobPath(digest));
+    } catch (err) {
+      if (isErrno(err, "ENOENT")) throw new NotFoundError(`content ${digest}: not found`);
+      throw err;
+    }
+  }
+
+  async function ingest(source: Readable | Buffer, expected: { digest?: Digest; size?: number } = {}): Promise<BlobInfo> {
+    if (expected.digest !== undefined) assertDigest(expected.digest);
+    const tmp = path.join(ingestDir, randomBytes(12).toString("hex"));
+    const digester = createDigester();
+    const handle = await fsp.open(tmp, "wx", 0o644);
+    try {
+      try {
+        if (Buffer.isBuffer(source)) {
+          digester.update(source);
+          await writeAll(handle, source);
+        } else {
+          for await (const chunk of source) {
+            const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
+            digester.update(buf);
+            await writeAll(handle, buf);
+            if (expected.size !== undefined && digester.size > expected.size) {
+              throw new InvalidArgumentError(sizeMismatch(expected, `more than ${expected.size}`));
+            }
+          }
+        }
+        const actual = digester.digest();
+        if (expected.size !== undefined && digester.size !== expected.size) {
+          throw new InvalidArgumentError(sizeMismatch(expected, String(digester.size)));
+        }
+        if (expected.digest !== undefined && actual !== expected.digest) {
+          throw new InvalidArgumentError(`digest mismatch: expected ${expected.digest}, got ${actual}`);
+        }
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      const digest = digester.digest();
+      // rename is atomic: a racing ingest of the same digest replaces identical bytes.
+      await fsp.rename(tmp, blobPath(digest));
+      await syncDir(blobDir);
+      return { digest, size: digester.size };
+    } catch (err) {
+      if (!Buffer.isBuffer(source)) source.destroy();
+      await fsp.rm(tmp, { force: true });
+      throw err;
+    }
+  }
+
+  async function remove(digest: Digest): Promise<void> {
+    try {
+      await fsp.unlink(blobPath(digest));
+    } catch (err) {
+      if (isErrno(err, "ENOENT")) return;
+      throw err;
+    }
+  }
+
+  async function list(): Promise<BlobInfo[]> {
+    const out: BlobInfo[] = [];
+    for (const name of await fsp.readdir(blobDir)) {
+      if (!/^[a-f0-9]{64}$/.test(name)) continue;
+      const digest = `sha256:${name}`;
+      const i = await info(digest);
+      if (i) out.push(i);
+    }
+    return out;
+  }
+
+  return { info, read, readBytes, ingest, delete: remove, list };
+}
+
+function sizeMismatch(expected: { digest?: Digest; size?: number }, got: string): string {
+  const what = expected.digest ? ` for ${expected.digest}` : "";
+  return `size mismatch${what}: expected ${expected.size} bytes, got ${got}`;
+}
+
+async function writeAll(handle: fsp.FileHandle, buf: Buffer): Promise<void> {
+  for (let off = 0; off < buf.length; ) {
+    const { bytesWritten } = await handle.write(buf, off, buf.length - off);
+    off += bytesWritten;
+  }
+}
+
+async function syncDir(dir: string): Promise<void> {
+  const h = await fsp.open(dir, "r");
+  try {
+    await h.sync();
+  } finally {
+    await h.close();
+  }
+}

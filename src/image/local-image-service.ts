@@ -1,0 +1,69 @@
+// createImageService: the ImageService over the content store, the
+// snapshotter, the archive applier and the metadata database. Each verb lives
+// in its own module; this file wires them and the lock they share.
+import { NotFoundError } from "../errors.js";
+import type { ContentStore } from "../content/store.js";
+import type { Snapshotter } from "../snapshot/snapshotter.js";
+import type { DB } from "../store/db.js";
+import { loadRecord, resolveImageId, type ImageContext } from "./context.js";
+import { collectGarbage } from "./gc.js";
+import type { ImageService } from "./image-service.js";
+import { commitLayer, importImage, tagReference } from "./import.js";
+import { imageHistory, inspectImage } from "./inspect.js";
+import { listImages } from "./list.js";
+import { loadImages } from "./load.js";
+import { createImageRecords } from "./records.js";
+import { removeImage } from "./remove.js";
+import { createRwLock } from "./rw-lock.js";
+import { saveImages } from "./save.js";
+import type { ApplyLayer } from "./unpack.js";
+
+export interface ImageServiceDeps {
+  db: DB;
+  content: ContentStore;
+  snapshotter: Snapshotter;
+  applyLayer: ApplyLayer;
+}
+
+export function createImageService(deps: ImageServiceDeps): ImageService {
+  const { db } = deps;
+  const ctx: ImageContext = {
+    records: createImageRecords(db),
+    content: deps.content,
+    snapshotter: deps.snapshotter,
+    applyLayer: deps.applyLayer,
+    lock: createRwLock(),
+  };
+  const { records, snapshotter, lock } = ctx;
+
+  return {
+    resolve: async (refOrId) => loadRecord(ctx, resolveImageId(ctx, refOrId)),
+    list: (opts) => listImages(ctx, opts),
+    inspect: (refOrId) => inspectImage(ctx, refOrId),
+    history: (refOrId) => imageHistory(ctx, refOrId),
+    async tag(source, target) {
+      const id = resolveImageId(ctx, source);
+      records.setRef(tagReference(target, "refusing to create a tag with a digest reference"), id);
+    },
+    remove: (refOrId, opts) => lock.exclusive(() => removeImage(ctx, db, refOrId, opts)),
+    import: (source, opts) => importImage(ctx, source, opts),
+    save: (refsOrIds) => saveImages(ctx, refsOrIds),
+    load: (source, onMessage) => loadImages(ctx, source, onMessage),
+    prepareContainerRootfs: (imageId, containerId) =>
+      lock.shared(async () => {
+        const layers = records.layersOf(resolveImageId(ctx, imageId));
+        return snapshotter.prepare(containerId, layers[layers.length - 1]?.chainId);
+      }),
+    async removeContainerRootfs(containerId) {
+      if (!(await snapshotter.stat(containerId))) return;
+      try {
+        await snapshotter.remove(containerId);
+      } catch (err) {
+        // Removed meanwhile by another caller: the outcome asked for.
+        if (!(err instanceof NotFoundError)) throw err;
+      }
+    },
+    commitLayer: (parentId, layer, config) => commitLayer(ctx, parentId, layer, config),
+    gc: () => lock.exclusive(async () => ({ reclaimed: (await collectGarbage(ctx, db)).reclaimed })),
+  };
+}

@@ -1,0 +1,170 @@
+// Unpacking one layer blob from the content store into a committed snapshot
+// named by its chain ID: decompress, hash (→ DiffID) and apply in one pass.
+import { randomBytes } from "node:crypto";
+import { PassThrough, type Readable } from "node:stream";
+import { InvalidArgumentError } from "../errors.js";
+import type { ContentStore } from "../content/store.js";
+import { chainIdOf, createDigester } from "../oci/digest.js";
+import { MediaType, type Digest } from "../oci/types.js";
+import type { Snapshotter } from "../snapshot/snapshotter.js";
+import { decompress, type Compression } from "./decompress.js";
+import type { ImageRecords, LayerRow } from "./records.js";
+
+/** archive/'s tar applier, injected so image/ does not depend on its internals. */
+export type ApplyLayer = (
+  root: string,
+  layer: Readable,
+  opts: { whiteouts: "overlay" | "remove" },
+) => Promise<{ size: number }>;
+
+export interface UnpackDeps {
+  content: ContentStore;
+  snapshotter: Snapshotter;
+  applyLayer: ApplyLayer;
+  records: ImageRecords;
+}
+
+const LAYER_MEDIA_TYPE: Record<Compression, string> = {
+  none: MediaType.OciLayer,
+  gzip: MediaType.OciLayerGzip,
+  zstd: MediaType.OciLayerZstd,
+};
+
+/**
+ * Unpacks the stored blob `blob` on top of `parent`. With `expectedDiffId`, a
+ * layer already unpacked is only verified, not unpacked again; a DiffID that
+ * differs from it throws InvalidArgumentError and leaves no snapshot behind.
+ */
+export async function unpackLayer(
+  deps: UnpackDeps,
+  blob: { digest: Digest; size: number },
+  opts: { parent?: Digest; expectedDiffId?: Digest },
+): Promise<LayerRow> {
+  const { content, snapshotter } = deps;
+  const describe = (diffId: Digest, compression: Compression, size: number): LayerRow => {
+    const row: LayerRow = {
+      chainId: chainIdOf(opts.parent, diffId),
+      diffId,
+      blobDigest: blob.digest,
+      blobMediaType: LAYER_MEDIA_TYPE[compression],
+      blobSize: blob.size,
+      size,
+    };
+    if (opts.parent !== undefined) row.parent = opts.parent;
+    return row;
+  };
+  const checkDiffId = (actual: Digest): void => {
+    if (opts.expectedDiffId !== undefined && actual !== opts.expectedDiffId) {
+      throw new InvalidArgumentError(
+        `invalid diffID for layer ${blob.digest}: expected ${opts.expectedDiffId}, got ${actual}`,
+      );
+    }
+  };
+
+  if (opts.expectedDiffId !== undefined && (await isCommitted(snapshotter, chainIdOf(opts.parent, opts.expectedDiffId)))) {
+    const { stream, compression } = await decompress(await content.read(blob.digest));
+    const { digest } = await consumeHashed(stream, async (s) => {
+      s.resume();
+    });
+    checkDiffId(digest);
+    return existing(deps, describe(digest, compression, 0));
+  }
+
+  const key = `extract-${randomBytes(8).toString("hex")}`;
+  await snapshotter.prepare(key, opts.parent);
+  try {
+    const { stream, compression } = await decompress(await content.read(blob.digest));
+    const { result, digest } = await consumeHashed(stream, (s) =>
+      deps.applyLayer(snapshotter.writableDir(key), s, { whiteouts: snapshotter.whiteoutMode }),
+    );
+    checkDiffId(digest);
+    const row = describe(digest, compression, result.size);
+    // Another unpack of the same layer may have finished first: keep the one committed.
+    if (await isCommitted(snapshotter, row.chainId)) {
+      await snapshotter.remove(key);
+      return existing(deps, row);
+    }
+    await snapshotter.commit(row.chainId, key);
+    return row;
+  } catch (err) {
+    await removeQuietly(snapshotter, key, err);
+    throw err;
+  }
+}
+
+async function existing(deps: UnpackDeps, row: LayerRow): Promise<LayerRow> {
+  const stored = deps.records.getLayer(row.chainId);
+  if (stored) return stored;
+  // A snapshot committed by an unpack whose image was never recorded (crash): measure it.
+  return { ...row, size: (await deps.snapshotter.usage(row.chainId)).size };
+}
+
+async function isCommitted(snapshotter: Snapshotter, key: string): Promise<boolean> {
+  return (await snapshotter.stat(key))?.kind === "committed";
+}
+
+/** Cleanup on a failure path: the original error is what the caller must see. */
+async function removeQuietly(snapshotter: Snapshotter, key: string, original: unknown): Promise<void> {
+  try {
+    if (await snapshotter.stat(key)) await snapshotter.remove(key);
+  } catch (cleanupErr) {
+    (original as { cleanupError?: unknown }).cleanupError = cleanupErr;
+  }
+}
+
+/**
+ * Feeds `source` to `consume` while hashing every byte. The consumer may stop
+ * reading early (a tar reader stops at the end-of-archive marker); the rest is
+ * still read and hashed, because the DiffID covers the whole stream.
+ */
+export async function consumeHashed<T>(
+  source: Readable,
+  consume: (s: Readable) => Promise<T>,
+): Promise<{ result: T; digest: Digest; size: number }> {
+  const digester = createDigester();
+  const out = new PassThrough();
+  let outOpen = true;
+  let aborted = false;
+  let pumpError: unknown;
+  out.on("close", () => {
+    outOpen = false;
+  });
+  const pump = (async () => {
+    try {
+      for await (const chunk of source) {
+        digester.update(chunk as Buffer);
+        if (outOpen && !out.write(chunk)) {
+          await new Promise<void>((resolve) => {
+            const done = (): void => {
+              out.off("drain", done);
+              out.off("close", done);
+              resolve();
+            };
+            out.on("drain", done);
+            out.on("close", done);
+          });
+        }
+      }
+      out.end();
+    } catch (err) {
+      if (!aborted) pumpError = err;
+      out.destroy(err as Error);
+      throw err;
+    }
+  })();
+  // Observed below; this keeps an early failure from counting as unhandled meanwhile.
+  pump.catch(() => undefined);
+  let result: T;
+  try {
+    result = await consume(out);
+  } catch (err) {
+    aborted = true;
+    source.destroy();
+    await pump.catch(() => undefined);
+    // A broken source (bad gzip, short read) is the cause; the consumer's error only follows from it.
+    throw pumpError ?? err;
+  }
+  if (outOpen) out.resume();
+  await pump;
+  return { result, digest: digester.digest(), size: digester.size };
+}

@@ -1,0 +1,83 @@
+// Performing mounts described as data (snapshotters and volumes return them;
+// only this module mounts). Node has no mount(2), so util-linux's mount and
+// umount do the work; /proc/self/mountinfo tells what is mounted.
+import { execFile } from "node:child_process";
+import { readFile, realpath } from "node:fs/promises";
+import { InvalidArgumentError, SystemError, isErrno } from "../errors.js";
+import type { Mount } from "../snapshot/snapshotter.js";
+
+// mount(2) copies its data argument (the option string) from one page, NUL
+// included; longer strings are cut and fail in confusing ways, so refuse them.
+const maxOptionBytes = 4095;
+
+/** Mounts each of `mounts` on `target`, in order; on failure undoes the ones done and throws. */
+export async function mountAll(mounts: Mount[], target: string): Promise<void> {
+  let done = 0;
+  try {
+    for (const m of mounts) {
+      await run("mount", mountArgs(m, target));
+      done++;
+    }
+  } catch (err) {
+    for (; done > 0; done--) await run("umount", [target]);
+    throw err;
+  }
+}
+
+function mountArgs(m: Mount, target: string): string[] {
+  for (const opt of m.options) {
+    if (opt.includes(",")) throw new InvalidArgumentError(`mount option ${JSON.stringify(opt)} contains a comma`);
+  }
+  const options = m.options.join(",");
+  const bytes = Buffer.byteLength(options);
+  if (bytes > maxOptionBytes) {
+    throw new InvalidArgumentError(`mount options for ${target} are ${bytes} bytes, over the kernel's limit of ${maxOptionBytes}`);
+  }
+  const bind = m.type === "bind" || m.options.includes("bind") || m.options.includes("rbind");
+  // Binds: util-linux turns "bind,ro" into the bind plus the read-only remount it needs.
+  const typed = bind ? [] : ["-t", m.type];
+  const withBind = bind && !m.options.includes("bind") && !m.options.includes("rbind") ? ["bind", ...m.options] : m.options;
+  return [...typed, ...(withBind.length > 0 ? ["-o", withBind.join(",")] : []), m.source, target];
+}
+
+/** Unmounts everything stacked on `target`; a target that is not mounted (or absent) is fine. */
+export async function unmount(target: string, opts: { lazy?: boolean } = {}): Promise<void> {
+  // Each umount removes the top mount; stop once mountinfo no longer lists target.
+  for (let i = 0; i < 64 && (await isMounted(target)); i++) {
+    try {
+      await run("umount", [...(opts.lazy ? ["-l"] : []), target]);
+    } catch (err) {
+      if (err instanceof SystemError && /not mounted/.test(err.message)) return;
+      throw err;
+    }
+  }
+}
+
+/** True when `target` is a mount point in this process's mount namespace. */
+export async function isMounted(target: string): Promise<boolean> {
+  let resolved: string;
+  try {
+    resolved = await realpath(target);
+  } catch (err) {
+    if (isErrno(err, "ENOENT")) return false;
+    throw err;
+  }
+  const info = await readFile("/proc/self/mountinfo", "utf8");
+  for (const line of info.split("\n")) {
+    // Fields: id parent major:minor root mount-point options…; spaces are octal-escaped.
+    const point = line.split(" ")[4];
+    if (point !== undefined && unescapeOctal(point) === resolved) return true;
+  }
+  return false;
+}
+
+const unescapeOctal = (s: string): string => s.replace(/\\([0-7]{3})/g, (_m, code: string) => String.fromCharCode(parseInt(code, 8)));
+
+function run(cmd: string, args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    execFile(cmd, args, (err, _stdout, stderr) => {
+      if (err === null) return resolve();
+      reject(new SystemError(`${cmd} ${args.join(" ")}: ${stderr.trim() || err.message}`));
+    });
+  });
+}

@@ -1,0 +1,43 @@
+// Resolve a path inside an untrusted root filesystem the way the container
+// would see it: symlinks are followed, but an absolute target restarts at the
+// root and ".." stops at the root, so nothing leads out to the host. Meant for
+// a root nobody else changes meanwhile (a rootfs before its container starts).
+import { lstat, readlink } from "node:fs/promises";
+import path from "node:path";
+import { InvalidArgumentError, isErrno } from "../errors.js";
+
+const MAX_SYMLINKS = 40; // the kernel's limit (ELOOP)
+
+/**
+ * The host path of `p` (a path as seen inside `root`), or undefined when some
+ * component does not exist. The last component is resolved too.
+ */
+export async function resolveInRoot(root: string, p: string): Promise<string | undefined> {
+  const pending = p.split("/").filter((c) => c !== "" && c !== ".");
+  const resolved: string[] = [];
+  let links = 0;
+  while (pending.length > 0) {
+    const part = pending.shift()!;
+    if (part === "..") {
+      resolved.pop();
+      continue;
+    }
+    const host = path.join(root, ...resolved, part);
+    let st;
+    try {
+      st = await lstat(host);
+    } catch (err) {
+      if (isErrno(err, "ENOENT") || isErrno(err, "ENOTDIR")) return undefined;
+      throw err;
+    }
+    if (!st.isSymbolicLink()) {
+      resolved.push(part);
+      continue;
+    }
+    if (++links > MAX_SYMLINKS) throw new InvalidArgumentError(`too many levels of symbolic links: ${p}`);
+    const target = await readlink(host);
+    if (target.startsWith("/")) resolved.length = 0;
+    pending.unshift(...target.split("/").filter((c) => c !== "" && c !== "."));
+  }
+  return path.join(root, ...resolved);
+}

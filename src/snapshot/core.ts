@@ -1,0 +1,169 @@
+// What overlay2 and vfs share: records, the on-disk naming, and the order of
+// steps that keeps a crash from leaving anything half-made that looks whole.
+//
+// A snapshot's directory is <root>/<sha256(key)>. It is built under a
+// temporary name and renamed into place before its row is written, so a row
+// always means a complete directory; a directory without a row is debris of a
+// crash and is removed when its name is next needed. Commit renames the
+// directory to the new key's name before the row changes, for the same reason.
+import { createHash, randomBytes } from "node:crypto";
+import { lstat, mkdir, readdir, rename, rm } from "node:fs/promises";
+import type { Readable } from "node:stream";
+import { ConflictError, InvalidArgumentError, NotFoundError, isErrno } from "../errors.js";
+import type { DB } from "../store/db.js";
+import { createSnapshotRecords } from "./records.js";
+import type { Mount, SnapshotInfo, Snapshotter, Usage } from "./snapshotter.js";
+
+/** How one snapshotter lays a snapshot out inside its directory. */
+export interface SnapshotLayout {
+  readonly name: Snapshotter["name"];
+  readonly whiteoutMode: Snapshotter["whiteoutMode"];
+  /** Fills `dir` (not yet visible under its final name) for a snapshot on top of `parentDir`. */
+  populate(dir: string, parentDir: string | undefined): Promise<void>;
+  /** The tree holding this snapshot's own content: writableDir, and what usage measures. */
+  tree(dir: string): string;
+  /** `chain`: this snapshot's directory first, then its ancestors', nearest first. */
+  mounts(kind: SnapshotInfo["kind"], chain: string[]): Mount[];
+  diff(dir: string, parentDir: string | undefined): Readable;
+  /** Called once `dir` holds a committed snapshot, before its row exists. */
+  committed(dir: string): Promise<void>;
+  /** Called after the row is gone, before the directory goes. */
+  removing(dir: string): Promise<void>;
+}
+
+export function createSnapshotterCore(root: string, db: DB, layout: SnapshotLayout): Snapshotter {
+  const records = createSnapshotRecords(db);
+  const dirOf = (key: string): string => `${root}/${createHash("sha256").update(key).digest("hex")}`;
+  // One operation per key at a time; the records alone cannot see an operation in flight.
+  const busy = new Set<string>();
+
+  async function exclusive<T>(keys: string[], op: () => Promise<T>): Promise<T> {
+    const taken = keys.find((k) => busy.has(k));
+    if (taken !== undefined) throw new ConflictError(`snapshot ${taken} is in use by another operation`);
+    keys.forEach((k) => busy.add(k));
+    try {
+      return await op();
+    } finally {
+      keys.forEach((k) => busy.delete(k));
+    }
+  }
+
+  function mustGet(key: string): SnapshotInfo {
+    const info = records.get(key);
+    if (info === undefined) throw new NotFoundError(`snapshot ${key} does not exist`);
+    return info;
+  }
+
+  function chainDirs(info: SnapshotInfo): string[] {
+    const dirs = [dirOf(info.key)];
+    for (let p = info.parent; p !== undefined; p = mustGet(p).parent) dirs.push(dirOf(p));
+    return dirs;
+  }
+
+  async function mounts(key: string): Promise<Mount[]> {
+    const info = mustGet(key);
+    return layout.mounts(info.kind, chainDirs(info));
+  }
+
+  return {
+    name: layout.name,
+    whiteoutMode: layout.whiteoutMode,
+
+    prepare(key, parent, opts = {}) {
+      return exclusive([key], async () => {
+        if (records.get(key) !== undefined) throw new ConflictError(`snapshot ${key} already exists`);
+        if (parent !== undefined && mustGet(parent).kind !== "committed") {
+          throw new InvalidArgumentError(`parent snapshot ${parent} is not committed`);
+        }
+        const dir = dirOf(key);
+        const tmp = `${dir}.tmp-${randomBytes(4).toString("hex")}`;
+        await mkdir(root, { recursive: true });
+        await rm(dir, { recursive: true, force: true });
+        await mkdir(tmp, { mode: 0o700 });
+        try {
+          await layout.populate(tmp, parent === undefined ? undefined : dirOf(parent));
+          await rename(tmp, dir);
+        } catch (err) {
+          await rm(tmp, { recursive: true, force: true });
+          throw err;
+        }
+        records.create({ key, parent, kind: "active", created: new Date().toISOString(), labels: opts.labels ?? {} });
+        return mounts(key);
+      });
+    },
+
+    mounts,
+
+    writableDir(key) {
+      const info = mustGet(key);
+      if (info.kind !== "active") throw new InvalidArgumentError(`snapshot ${key} is committed and cannot change`);
+      return layout.tree(dirOf(key));
+    },
+
+    commit(name, key) {
+      return exclusive([name, key], async () => {
+        if (mustGet(key).kind !== "active") throw new InvalidArgumentError(`snapshot ${key} is not active`);
+        if (records.get(name) !== undefined) throw new ConflictError(`snapshot ${name} already exists`);
+        const dir = dirOf(name);
+        await rm(dir, { recursive: true, force: true });
+        await rename(dirOf(key), dir);
+        await layout.committed(dir);
+        records.commit(name, key);
+      });
+    },
+
+    remove(key) {
+      return exclusive([key], async () => {
+        mustGet(key);
+        if (records.hasChildren(key)) throw new ConflictError(`cannot remove snapshot ${key}: it has children`);
+        records.delete(key);
+        const dir = dirOf(key);
+        await layout.removing(dir);
+        await rm(dir, { recursive: true, force: true });
+      });
+    },
+
+    async stat(key) {
+      return records.get(key);
+    },
+
+    async list() {
+      return records.list();
+    },
+
+    async usage(key) {
+      mustGet(key);
+      return treeUsage(layout.tree(dirOf(key)));
+    },
+
+    diff(key) {
+      const info = mustGet(key);
+      return layout.diff(dirOf(key), info.parent === undefined ? undefined : dirOf(info.parent));
+    },
+  };
+}
+
+/** Bytes of every non-directory (hard links once) and the number of inodes under `dir`. */
+async function treeUsage(dir: string): Promise<Usage> {
+  const seen = new Set<bigint>();
+  let size = 0;
+  async function visit(path: string): Promise<void> {
+    const st = await lstat(path, { bigint: true });
+    if (seen.has(st.ino)) return;
+    seen.add(st.ino);
+    if (!st.isDirectory()) {
+      size += Number(st.size);
+      return;
+    }
+    let names: string[];
+    try {
+      names = await readdir(path);
+    } catch (err) {
+      if (isErrno(err, "ENOENT")) return;
+      throw err;
+    }
+    for (const name of names) await visit(`${path}/${name}`);
+  }
+  await visit(dir);
+  return { size, inodes: seen.size };
+}

@@ -1,0 +1,333 @@
+// Shared by the api-*.test.ts files: small in-memory fakes of berth's own
+// service interfaces (this layer's tests check the HTTP edge only) and an
+// API server on a private Unix socket.
+import http from "node:http";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { mkdtemp, rm } from "node:fs/promises";
+import { Readable } from "node:stream";
+import { ConflictError, NotFoundError, NotModifiedError } from "../../src/errors.js";
+import type { Backends, ContainersBackend, ExecBackend, ImagesBackend, SystemBackend } from "../../src/api/backends.js";
+import { createApiServer, type ApiServer } from "../../src/api/server.js";
+import type { ContainerCreateBody, EventMessage } from "../../src/api/types/index.js";
+import type { LogEntry, StdioStreams } from "../../src/container/container-service.js";
+
+export interface FakeContainer {
+  id: string;
+  tty: boolean;
+  running: boolean;
+}
+
+/** What the fakes saw, for tests that check how the edge called its backend. */
+export interface Recorded {
+  created?: { name: string | undefined; body: ContainerCreateBody };
+  stop?: { id: string; timeout?: number; signal?: string };
+  imported?: { reference?: string; changes?: string[]; body: string };
+  /** Resolves the pending wait of a container. */
+  finishWait?: (code: number) => void;
+}
+
+export const events: EventMessage[] = [
+  { Type: "container", Action: "create", Actor: { ID: "c1", Attributes: { name: "web", image: "busybox:latest" } }, time: 100, timeNano: 100e9 },
+  { Type: "image", Action: "tag", Actor: { ID: "sha256:aa", Attributes: { name: "busybox:latest" } }, time: 101, timeNano: 101e9 },
+  { Type: "container", Action: "start", Actor: { ID: "c1", Attributes: { name: "web", image: "busybox:latest", team: "a" } }, time: 102, timeNano: 102e9 },
+];
+
+function systemFake(): SystemBackend {
+  return {
+    async info() {
+      return { ID: "berth-test", Containers: 2, OSType: "linux" };
+    },
+    version() {
+      return { Version: "0.1.0", ApiVersion: "wrong", Os: "linux", Arch: "amd64" };
+    },
+    subscribe(onEvent, since) {
+      if (since !== undefined) for (const e of events) if ((e.timeNano ?? 0) >= since * 1e9) onEvent(e);
+      return () => {};
+    },
+  };
+}
+
+function lookup(containers: Map<string, FakeContainer>, id: string): FakeContainer {
+  const c = containers.get(id);
+  if (!c) throw new NotFoundError(`No such container: ${id}`);
+  return c;
+}
+
+/**
+ * attach/exec behaviour of the fakes: "out\n" on stdout and "err\n" on
+ * stderr, then stdin echoed to stdout as it comes; when stdin ends, "bye\n"
+ * and the stream is done. Without stdin it is done after the first two.
+ */
+function converse(io: StdioStreams): Promise<void> {
+  io.stdout.write("out\n");
+  io.stderr.write("err\n");
+  const stdin = io.stdin;
+  if (!stdin) return Promise.resolve();
+  return new Promise((resolve) => {
+    stdin.on("data", (chunk: Buffer) => io.stdout.write(chunk));
+    stdin.on("end", () => {
+      io.stdout.write("bye\n");
+      resolve();
+    });
+  });
+}
+
+function containersFake(containers: Map<string, FakeContainer>, rec: Recorded): ContainersBackend {
+  return {
+    async create(name, body) {
+      rec.created = { name, body };
+      return { id: "new1", warnings: [] };
+    },
+    async start(id) {
+      const c = lookup(containers, id);
+      if (c.running) throw new NotModifiedError("Container already started");
+      c.running = true;
+    },
+    async stop(id, opts) {
+      const c = lookup(containers, id);
+      rec.stop = { id, ...opts };
+      if (!c.running) throw new NotModifiedError("Container already stopped");
+      c.running = false;
+    },
+    async restart(id) {
+      lookup(containers, id).running = true;
+    },
+    async kill(id) {
+      const c = lookup(containers, id);
+      if (!c.running) throw new ConflictError(`Container ${id} is not running`);
+      c.running = false;
+    },
+    async remove(id) {
+      lookup(containers, id);
+      containers.delete(id);
+    },
+    async rename(id) {
+      lookup(containers, id);
+    },
+    wait(id) {
+      return new Promise((resolve, reject) => {
+        if (!containers.has(id)) return reject(new NotFoundError(`No such container: ${id}`));
+        rec.finishWait = (code) => resolve({ StatusCode: code });
+      });
+    },
+    async inspect(id) {
+      const c = lookup(containers, id);
+      return { Id: c.id, Name: `/${c.id}`, State: { Running: c.running }, Config: { Tty: c.tty } };
+    },
+    async list(opts) {
+      return [...containers.values()].filter((c) => opts.all || c.running).map((c) => ({ Id: c.id, ImageID: "sha256:aa", Labels: { all: String(opts.all) } }));
+    },
+    async logs(id, opts) {
+      const c = lookup(containers, id);
+      const all: LogEntry[] = [
+        { stream: "stdout", time: "2024-01-02T03:04:05.000000001Z", line: Buffer.from("hello\n") },
+        { stream: "stderr", time: "2024-01-02T03:04:06.000000002Z", line: Buffer.from("oops\n") },
+      ];
+      const wanted = all.filter((e) => (e.stream === "stdout" ? opts.stdout : opts.stderr));
+      return { tty: c.tty, entries: Readable.from(opts.tail === undefined ? wanted : wanted.slice(-opts.tail)) };
+    },
+    async attach(id, _opts, io) {
+      const c = lookup(containers, id);
+      return { tty: c.tty, done: converse(io) };
+    },
+    async isTty(id) {
+      return lookup(containers, id).tty;
+    },
+    async resize(id) {
+      lookup(containers, id);
+    },
+    async top(id, psArgs) {
+      lookup(containers, id);
+      return { Titles: ["PID", "CMD"], Processes: [["1", psArgs ?? "sh"]] };
+    },
+    async pause(id) {
+      lookup(containers, id);
+    },
+    async unpause(id) {
+      lookup(containers, id);
+    },
+  };
+}
+
+function execFake(): ExecBackend {
+  const known = new Set(["e1"]);
+  const check = (id: string): void => {
+    if (!known.has(id)) throw new NotFoundError(`No such exec instance: ${id}`);
+  };
+  return {
+    async create(containerId, body) {
+      if (containerId !== "c1") throw new NotFoundError(`No such container: ${containerId}`);
+      const id = `exec-${(body.Cmd ?? []).join("-")}`;
+      known.add(id);
+      return { id };
+    },
+    async start(id, opts, io) {
+      check(id);
+      if (opts.detach) return { tty: opts.tty, done: Promise.resolve() };
+      return { tty: opts.tty, done: io ? converse(io) : Promise.resolve() };
+    },
+    async isTty(id) {
+      check(id);
+      return false;
+    },
+    async inspect(id) {
+      check(id);
+      return { ID: id, Running: false, ExitCode: 0 };
+    },
+    async resize(id) {
+      check(id);
+    },
+  };
+}
+
+function imagesFake(rec: Recorded): ImagesBackend {
+  const names = new Set(["busybox:latest", "localhost:5000/foo/bar:1"]);
+  const resolve = async (name: string) => {
+    if (!names.has(name)) throw new NotFoundError(`No such image: ${name}`);
+    return { id: "sha256:aa", config: { architecture: "amd64", os: "linux", rootfs: { type: "layers" as const, diff_ids: [] } }, refs: [name], chainIds: [], created: "", size: 0 };
+  };
+  return {
+    resolve,
+    async list(opts) {
+      return [{ Id: "sha256:aa", RepoTags: opts.filters?.get("reference") ?? [], ParentId: "", RepoDigests: [], Created: 0, Size: 1000, SharedSize: -1, Labels: {}, Containers: -1 }];
+    },
+    async inspect(name) {
+      await resolve(name);
+      return { Id: "sha256:aa", RepoTags: [name] };
+    },
+    async history(name) {
+      await resolve(name);
+      return [{ Id: "sha256:aa", Created: 0, CreatedBy: "", Tags: [name], Size: 0, Comment: "" }];
+    },
+    async tag(source, target) {
+      await resolve(source);
+      names.add(target);
+    },
+    async remove(name, opts) {
+      await resolve(name);
+      const users = opts.usedBy("sha256:aa");
+      if (users.length > 0 && !opts.force) throw new ConflictError(`conflict: unable to remove repository reference "${name}" (must force) - container ${users[0].id} is using its referenced image aa`);
+      return [{ Untagged: name }];
+    },
+    async import(source, opts) {
+      const chunks: Buffer[] = [];
+      for await (const c of source) chunks.push(c as Buffer);
+      rec.imported = { reference: opts.reference, changes: opts.changes, body: Buffer.concat(chunks).toString() };
+      return "sha256:bb";
+    },
+    async save(refs) {
+      for (const r of refs) await resolve(r);
+      return Readable.from([Buffer.from(`TAR:${refs.join(",")}`)]);
+    },
+    async load(source, onMessage) {
+      for await (const _ of source) {
+        // The fake only needs the body consumed.
+      }
+      onMessage({ status: "Loading layer", progressDetail: { current: 1, total: 2 }, progress: "[=>  ]" });
+      onMessage({ stream: "Loaded image: busybox:latest\n" });
+    },
+    usedBy() {
+      return [{ id: "c1", running: true }];
+    },
+  };
+}
+
+export interface Harness {
+  socketPath: string;
+  dir: string;
+  containers: Map<string, FakeContainer>;
+  recorded: Recorded;
+  logs: object[];
+  server: ApiServer;
+  backends: Backends;
+  request(method: string, urlPath: string, opts?: { body?: string | Buffer; headers?: Record<string, string> }): Promise<HttpResult>;
+  close(): Promise<void>;
+}
+
+export interface HttpResult {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: Buffer;
+  text: string;
+}
+
+export async function startHarness(): Promise<Harness> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), "berth-api-"));
+  const socketPath = path.join(dir, "api.sock");
+  const containers = new Map<string, FakeContainer>([
+    ["c1", { id: "c1", tty: false, running: true }],
+    ["stopped", { id: "stopped", tty: false, running: false }],
+    ["t1", { id: "t1", tty: true, running: true }],
+  ]);
+  const recorded: Recorded = {};
+  const logs: object[] = [];
+  const backends: Backends = { system: systemFake(), containers: containersFake(containers, recorded), exec: execFake(), images: imagesFake(recorded) };
+  const server = createApiServer(backends, { log: (m) => logs.push(m) });
+  await server.listen(`unix://${socketPath}`);
+  return {
+    socketPath,
+    dir,
+    containers,
+    recorded,
+    logs,
+    server,
+    backends,
+    request: (method, urlPath, opts = {}) => httpRequest(socketPath, method, urlPath, opts),
+    async close() {
+      await server.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function httpRequest(socketPath: string, method: string, urlPath: string, opts: { body?: string | Buffer; headers?: Record<string, string> } = {}): Promise<HttpResult> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ socketPath, method, path: urlPath, headers: opts.headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => {
+        const body = Buffer.concat(chunks);
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body, text: body.toString() });
+      });
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    req.end(opts.body);
+  });
+}
+
+/** Sends raw bytes on a fresh connection and collects everything until the server ends it. */
+export function rawExchange(socketPath: string, write: (sock: net.Socket) => void): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect(socketPath, () => write(sock));
+    const chunks: Buffer[] = [];
+    sock.on("data", (c) => chunks.push(c));
+    sock.on("end", () => {
+      resolve(Buffer.concat(chunks));
+      sock.end();
+    });
+    sock.on("error", reject);
+  });
+}
+
+/** Splits a raw HTTP response into its head and body. */
+export function splitResponse(raw: Buffer): { head: string; body: Buffer } {
+  const at = raw.indexOf("\r\n\r\n");
+  return { head: raw.subarray(0, at).toString(), body: raw.subarray(at + 4) };
+}
+
+/** Decodes stdcopy frames into [stream, text] pairs. */
+export function demux(body: Buffer): [number, string][] {
+  const out: [number, string][] = [];
+  let at = 0;
+  while (at + 8 <= body.length) {
+    const size = body.readUInt32BE(at + 4);
+    if (body[at + 1] !== 0 || body[at + 2] !== 0 || body[at + 3] !== 0) throw new Error(`bad frame header at ${at}`);
+    out.push([body[at], body.subarray(at + 8, at + 8 + size).toString()]);
+    at += 8 + size;
+  }
+  if (at !== body.length) throw new Error(`trailing ${body.length - at} bytes`);
+  return out;
+}
