@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what berth needs on Debian 12 with Node.js 20, as root, and builds it.
-# Idempotent: packages already present are not fetched again; npm ci runs only
+# Idempotent: packages already present are not fetched again; npm install runs only
 # when package-lock.json changed since the last install.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,7 +22,9 @@ stamp=node_modules/.berth-lock-hash
 want=$(sha256sum package-lock.json | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "installing npm packages"
-  npm ci --no-audit --no-fund --loglevel=error
+  # npm install, not npm ci: the registry here lacks node-unix-socket's optional
+  # packages for other platforms, which npm ci insists on finding in the lock.
+  npm install --no-audit --no-fund --loglevel=error
   echo "$want" > "$stamp"
 fi
 

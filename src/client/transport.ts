@@ -61,7 +61,12 @@ export function createTransport(host: string): Transport {
       headers,
       ...extra,
     });
-    if (isStream) (opts.body as Readable).pipe(req);
+    if (isStream) {
+      const body = opts.body as Readable;
+      // A failing source (unreadable file) must fail the request, not leave it hanging.
+      body.once("error", (err) => req.destroy(err));
+      body.pipe(req);
+    }
     else req.end(payload);
     return req;
   };

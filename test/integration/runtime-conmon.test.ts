@@ -217,10 +217,12 @@ describe("conmon runtime", () => {
 
   it("gives a TTY when asked, with raw output, and resizes it", async () => {
     const id = newId("tty");
-    const { streams, stdout, stderr } = await run(id, ["sh", "-c", "test -t 0 && echo is-a-tty; echo oops >&2; read x; stty size"], {
+    const { streams, out, stdout, stderr } = await run(id, ["sh", "-c", "test -t 0 && echo is-a-tty; echo oops >&2; read x; stty size"], {
       tty: true,
       openStdin: true,
     });
+    // The terminal echoes input as it comes: send it after the first output.
+    await out.waitFor("oops");
     await rt.resize(id, { height: 40, width: 120 });
     streams.stdin.write("\n");
     assert.equal((await rt.waitExit(id)).exitCode, 0);

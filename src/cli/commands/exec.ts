@@ -5,6 +5,7 @@ import { action } from "../action.js";
 import { collect } from "../args.js";
 import type { CliContext } from "../context.js";
 import { runSession } from "../session.js";
+import { UsageError } from "../usage-error.js";
 
 interface Flags {
   detach?: boolean;
@@ -34,8 +35,9 @@ export function define(cmd: Command, ctx: CliContext): void {
 }
 
 async function exec(ctx: CliContext, [container, ...command]: string[], flags: Flags): Promise<number> {
-  const client = ctx.client();
   const tty = flags.tty ?? false;
+  if (tty && flags.interactive && !flags.detach && !process.stdin.isTTY) throw new UsageError("the input device is not a TTY");
+  const client = ctx.client();
   const stdin = (flags.interactive ?? false) && !flags.detach;
   const env = (flags.env ?? []).map((e) => (e.includes("=") || process.env[e] === undefined ? e : `${e}=${process.env[e]}`));
   const size: [number, number] | undefined = tty && process.stdout.isTTY ? [process.stdout.rows, process.stdout.columns] : undefined;

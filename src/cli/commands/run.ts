@@ -35,6 +35,7 @@ export function addRunFlags(cmd: Command): Command {
 
 async function run(args: string[], flags: RunFlags, ctx: CliContext): Promise<number> {
   if (flags.detach && flags.attach?.length) throw new UsageError("Conflicting options: -a and -d");
+  if (flags.tty && flags.interactive && !flags.detach && !process.stdin.isTTY) throw new UsageError("the input device is not a TTY");
   const client = ctx.client();
   let id: string;
   try {
