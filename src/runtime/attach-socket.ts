@@ -31,7 +31,7 @@ export function connectAttach(dir: string): Promise<AttachStreams> {
     };
     socket.once("error", (err: Error) => {
       closeDir();
-      reject(err);
+      reject(withErrno(err));
     });
     try {
       socket.connect(`/proc/self/fd/${dirFd}/attach`, () => {
@@ -41,9 +41,22 @@ export function connectAttach(dir: string): Promise<AttachStreams> {
     } catch (err) {
       closeDir();
       socket.destroy();
-      reject(err);
+      reject(withErrno(err));
     }
   });
+}
+
+// node-unix-socket reports errors by their strerror text with code "Unknown";
+// give the ones that mean "conmon is gone" their errno names back.
+const ERRNO_BY_TEXT: Record<string, string> = {
+  "No such file or directory": "ENOENT",
+  "Connection refused": "ECONNREFUSED",
+};
+
+function withErrno(err: unknown): unknown {
+  if (!(err instanceof Error)) return err;
+  const code = ERRNO_BY_TEXT[err.message];
+  return code ? Object.assign(err, { code }) : err;
 }
 
 function wrapSocket(socket: SeqpacketSocket): AttachStreams {

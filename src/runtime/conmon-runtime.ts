@@ -232,7 +232,8 @@ export function createConmonRuntime(opts: ConmonRuntimeOptions): Runtime {
     async attach(id) {
       const f = await requireBundle(id);
       return connectAttach(f.dir).catch((err: unknown) => {
-        if (isErrno(err, "ENOENT") || isErrno(err, "ECONNREFUSED") || /ENOENT|ECONNREFUSED/.test(String(err))) {
+        // conmon removes the socket when it exits.
+        if (isErrno(err, "ENOENT") || isErrno(err, "ECONNREFUSED")) {
           throw new ConflictError(`Container ${id} is not running`);
         }
         throw err;
@@ -274,6 +275,9 @@ export function createConmonRuntime(opts: ConmonRuntimeOptions): Runtime {
 
     async exec(id, execId, execOpts: ExecOptions) {
       await requireBundle(id);
+      const state = await runcState(rc, id);
+      if (state?.status === "paused") throw new ConflictError(`Container ${id} is paused, unpause the container before exec`);
+      if (state?.status !== "running") throw new ConflictError(`Container ${id} is not running`);
       const f = execFiles(id, execId);
       if (await fileExists(f.dir)) throw new ConflictError(`exec ${execId} already exists`);
       await mkdir(f.exitDir, { recursive: true, mode: 0o700 });
@@ -299,7 +303,7 @@ export function createConmonRuntime(opts: ConmonRuntimeOptions): Runtime {
       } catch (err) {
         streams?.close();
         await rm(f.dir, { recursive: true, force: true });
-        throw dockerError(err, id);
+        throw err;
       }
     },
 

@@ -4,10 +4,10 @@
 // container keeps running, and its exit is not lost, while berthd is down.
 //
 // Lifecycle of a container task:
-//   1. create(id, opts) writes <exec-root>/containers/<id>/config.json, spawns
-//      conmon (which runs `runc create`) and returns once the init process
-//      exists, stopped before exec (runc state "created"). stdio is wired now:
-//      attach before start sees all output.
+//   1. create(id, opts) writes <root>/<id>/config.json (conmon-runtime.ts lists
+//      the files kept there), spawns conmon (which runs `runc create`) and
+//      returns once the init process exists, stopped before exec (runc state
+//      "created"). stdio is wired now: attach before start sees all output.
 //   2. attach(id) may be called any time after create: a duplex to conmon's
 //      attach socket (stdin in; stdout/stderr out, kept apart).
 //   3. start(id) → `runc start`; the process runs.

@@ -55,6 +55,10 @@ function spec(id: string, args: string[], extra: Partial<SpecOptions> = {}): Run
   });
 }
 
+/** A shell loop that ends, printing it, once the terminal has the given size (resizes apply asynchronously). */
+const WAIT_FOR_SIZE = (size: string): string =>
+  `while :; do s=$(stty size 2>/dev/null); [ "$s" = "${size}" ] && break; sleep 0.05; done; echo "$s"`;
+
 function logPath(id: string): string {
   return path.join(tmp, "logs", `${id}.log`);
 }
@@ -185,6 +189,9 @@ describe("conmon runtime", () => {
     assert.equal(await stderr, "err\n");
     assert.deepEqual(await rt.exitStatus(id), status);
     assert.equal((await rt.state(id))?.status, "stopped");
+    await assert.rejects(rt.attach(id), /is not running/);
+    const base = spec(id, ["true"]).process;
+    await assert.rejects(rt.exec(id, "late", { process: base, tty: false, openStdin: false, attach: false }), /is not running/);
 
     const log = await collect(readLog(logPath(id), { follow: false }));
     assert.deepEqual(
@@ -217,17 +224,13 @@ describe("conmon runtime", () => {
 
   it("gives a TTY when asked, with raw output, and resizes it", async () => {
     const id = newId("tty");
-    const { streams, out, stdout, stderr } = await run(id, ["sh", "-c", "test -t 0 && echo is-a-tty; echo oops >&2; read x; stty size"], {
+    const { stdout, stderr } = await run(id, ["sh", "-c", `test -t 0 && echo is-a-tty; echo oops >&2; ${WAIT_FOR_SIZE("40 120")}`], {
       tty: true,
-      openStdin: true,
     });
-    // The terminal echoes input as it comes: send it after the first output.
-    await out.waitFor("oops");
     await rt.resize(id, { height: 40, width: 120 });
-    streams.stdin.write("\n");
     assert.equal((await rt.waitExit(id)).exitCode, 0);
-    // The terminal turns "\n" into "\r\n", echoes input and carries stderr too.
-    assert.equal(await stdout, "is-a-tty\r\noops\r\n\r\n40 120\r\n");
+    // The terminal turns "\n" into "\r\n" and carries stderr too.
+    assert.equal(await stdout, "is-a-tty\r\noops\r\n40 120\r\n");
     assert.equal(await stderr, "");
   });
 
@@ -315,18 +318,17 @@ describe("conmon runtime", () => {
     assert.equal(await catOut, "through exec\n");
     assert.equal((await rt.execWaitExit(id, "exec-cat")).exitCode, 0);
 
-    // The size is set while the process waits for a line, then read back.
+    // conmon applies a resize asynchronously: the process polls until it sees it.
     const tty = await rt.exec(id, "exec-tty", {
-      process: { ...base, args: ["sh", "-c", "read x; stty size"] },
+      process: { ...base, args: ["sh", "-c", WAIT_FOR_SIZE("33 101")] },
       tty: true,
-      openStdin: true,
+      openStdin: false,
       attach: true,
     });
     const ttyOut = capture(tty.streams!.stdout).done;
     await rt.execResize(id, "exec-tty", { height: 33, width: 101 });
-    tty.streams!.stdin.write("\n");
     assert.equal((await rt.execWaitExit(id, "exec-tty")).exitCode, 0);
-    assert.match(await ttyOut, /^\r\n33 101\r\n$/);
+    assert.equal(await ttyOut, "33 101\r\n");
 
     await assert.rejects(
       rt.exec(id, "exec-nope", { process: { ...base, args: ["nope"] }, tty: false, openStdin: false, attach: false }),
