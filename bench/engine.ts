@@ -1,130 +1,271 @@
-// Engine benchmarks, printed side by side with the anchors measured in the
-// same run (docker CLI → dockerd, podman) when they are installed:
-//   1. `run --rm --network none busybox true`: docker CLI → berthd, berth → berthd, docker → dockerd, podman
-//   2. 20 containers started detached by 4 concurrent clients
-//   3. `ps -a` with 1,000 containers present
-//   4. berthd RSS idle, and RSS added per running container (conmon included)
-// Usage: node dist/bench/engine.js [--runs N] [--skip-ps]
-import { spawn, spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+// Engine benchmarks, printed side by side with docker CLI → dockerd (and
+// podman) measured in the same run when they are installed:
+//   1. `run --rm --network none busybox true`: berth → berthd, docker CLI →
+//      berthd, docker CLI → dockerd, podman; and the berth CLI's start-up
+//   2. 20 containers started detached (`sleep`) by 4 concurrent clients
+//   3. berthd RSS idle, and RSS added per running container (berthd's growth
+//      plus its conmon) against dockerd+containerd and containerd-shim
+//   4. `ps -a` with 100 and 1,000 containers present (docker: 100)
+// berth runs against a private berthd (test/integration/harness.ts) that is
+// destroyed at the end; what the bench makes in dockerd or podman it removes
+// by ID, on Ctrl-C too. Every command has a time limit, and the whole run a
+// budget after which the sections left print as skipped.
+// Usage (root): node dist/bench/engine.js [--runs N] [--ps N] [--budget SECONDS] [--skip-ps] [--no-podman]
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { loadavg } from "node:os";
+import { fileURLToPath } from "node:url";
+import { createClient } from "../src/client/client.js";
 import { startDaemon, type Daemon } from "../test/integration/harness.js";
+import { exec, must, pool, processes, rssKb, rssOfProcessesNaming, sample, which, elapsedMs, type Cli, type Sample } from "./proc.js";
+import { printTable, type Row } from "./table.js";
 
-const runs = Number(process.argv[process.argv.indexOf("--runs") + 1]) || 10;
+const arg = (name: string, dflt: number): number => {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? Number(process.argv[i + 1]) : dflt;
+};
+const runs = arg("--runs", 10);
+const psCount = arg("--ps", 1000);
+const deadline = Date.now() + arg("--budget", 1200) * 1000;
+const timeLeft = (): number => deadline - Date.now();
 const skipPs = process.argv.includes("--skip-ps");
+const noPodman = process.argv.includes("--no-podman");
 
-function exec(cmd: string, args: string[], env: Record<string, string> = {}): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, ...env } });
-    child.on("error", reject);
-    child.on("close", (code) => resolve(code ?? -1));
+const repo = fileURLToPath(new URL("../../", import.meta.url));
+const DOCKERD = "unix:///var/run/docker.sock";
+// podman's default rlimits (nofile 1048576…) exceed this machine's hard limits.
+const PODMAN_RUN_FLAGS = ["--ulimit", "nofile=1024:20000", "--ulimit", "nproc=1000:1000"];
+const token = Math.random().toString(36).slice(2, 8);
+
+/** Undo actions for everything made outside the private berthd, run on exit and on Ctrl-C. */
+const cleanups: (() => Promise<unknown>)[] = [];
+async function cleanUp(): Promise<void> {
+  for (const undo of cleanups.splice(0).reverse()) await undo().catch((err: Error) => console.error(`cleanup: ${err.message}`));
+}
+
+const rows: Row[] = [];
+const notes: string[] = [];
+const sec = (ms: number): string => `${(ms / 1000).toFixed(3)} s`;
+const mb = (kb: number): string => `${(kb / 1024).toFixed(1)} MB`;
+const show = (s: Sample): string => `${sec(s.median)}`;
+
+async function main(): Promise<void> {
+  notes.push(`node ${process.version}; ${runs} runs per figure (median); load average at start ${loadavg()[0]!.toFixed(2)}`);
+  const bundled = await bundleCli();
+  notes.push(bundled ? "berth CLI: one-file bundle dist/berth.mjs (rebuilt by the bench)" : "berth CLI: unbundled dist/src (esbuild bundle failed)");
+  if (process.env.NODE_EXTRA_CA_CERTS) notes.push("NODE_EXTRA_CA_CERTS is set: every node start pays for loading the CA bundle (see the row without it)");
+
+  const d: Daemon = await startDaemon();
+  cleanups.push(() => d.destroy());
+  const berth: Cli = { name: "berth → berthd", argv: [process.execPath, `${repo}bin/berth`, "-H", d.host] };
+  const docker = which("docker");
+  const dockerBerth: Cli | undefined = docker ? { name: "docker CLI → berthd", argv: [docker, "-H", d.host] } : undefined;
+  let dockerd: Cli | undefined = docker ? { name: "docker CLI → dockerd", argv: [docker, "-H", DOCKERD] } : undefined;
+  if (dockerd && (await exec([...dockerd.argv, "info"], { timeoutMs: 20_000 })).code !== 0) dockerd = undefined;
+  const podmanPath = noPodman ? undefined : which("podman");
+  const podman: Cli | undefined = podmanPath ? { name: "podman", argv: [podmanPath], runFlags: PODMAN_RUN_FLAGS } : undefined;
+  for (const other of [dockerd, podman]) if (other) await ensureBusybox(other, berth);
+  if (!dockerd) notes.push("dockerd not reachable at /var/run/docker.sock: no docker anchor, no ratios");
+
+  // 1. Latency of one short container.
+  const runArgs = (cli: Cli): string[] => ["run", "--rm", "--network", "none", ...(cli.runFlags ?? []), "busybox", "true"];
+  const timeRun = (cli: Cli): Promise<Sample> => measured(cli, () => sample(runs, () => must(cli, runArgs(cli)), timeLeft));
+  const anchor = dockerd ? await timeRun(dockerd) : undefined;
+  const vsDockerd = (s: Sample, target?: number): Row => ({ value: show(s), ref: anchor && show(anchor), ratio: anchor && s.median / anchor.median, target });
+  rows.push({ section: "run --rm --network none busybox true" });
+  rows.push({ label: "berth → berthd", ...vsDockerd(await timeRun(berth), 0.5) });
+  if (process.env.NODE_EXTRA_CA_CERTS) {
+    rows.push({ label: "berth → berthd, NODE_EXTRA_CA_CERTS unset", ...vsDockerd(await timeRun({ ...berth, env: { NODE_EXTRA_CA_CERTS: undefined } }), 0.5) });
+  }
+  if (dockerBerth) rows.push({ label: "docker CLI → berthd", ...vsDockerd(await timeRun(dockerBerth), 1 / 3) });
+  if (anchor) rows.push({ label: "docker CLI → dockerd", value: show(anchor) });
+  if (podman) rows.push({ label: "podman (no daemon)", ...vsDockerd(await timeRun(podman)) });
+  const startup = await measured(berth, () => sample(runs, () => must(berth, ["--version"]), timeLeft));
+  const nodeOnly = await sample(runs, () => exec([process.execPath, "-e", "0"]), timeLeft);
+  rows.push({ label: "berth --version (CLI start-up)", value: show(startup), ref: `node -e 0: ${show(nodeOnly)}` });
+
+  // 2 and 3. Twenty detached containers from four clients, and the memory they add.
+  rows.push({ section: "20 detached runs (sleep), 4 concurrent clients" });
+  const berthdPid = Number(readFileSync(`${d.execRoot}/berthd.pid`, "utf8").trim());
+  const berthIdle = rssKb(berthdPid);
+  // Not repeated when the bundle goes stale meanwhile: the names would clash.
+  if (!bundleFresh()) await bundleCli();
+  const berthBurst = await burst(berth);
+  const berthBusy = rssKb(berthdPid);
+  const conmons = rssOfProcessesNaming("conmon", berthBurst.ids);
+  await removeAll(berth, berthBurst.ids);
+  let dockerBurst: Burst | undefined;
+  let dockerMem: { idle: number; busy: number; shims: { kb: number; count: number } } | undefined;
+  if (dockerd) {
+    const daemons = processes().filter((p) => p.comm === "dockerd" || (p.comm === "containerd" && p.cmdline.includes("/var/run/docker/containerd")));
+    const rss = (): number => daemons.reduce((s, p) => s + rssKb(p.pid), 0);
+    const idle = rss();
+    dockerBurst = await burst(dockerd);
+    dockerMem = { idle, busy: rss(), shims: rssOfProcessesNaming("containerd-shim", dockerBurst.ids) };
+    await removeAll(dockerd, dockerBurst.ids);
+  }
+  const vsDockerBurst = (b: Burst): Row => ({ value: sec(b.ms), ref: dockerBurst && sec(dockerBurst.ms), ratio: dockerBurst && b.ms / dockerBurst.ms });
+  rows.push({ label: "berth → berthd", ...vsDockerBurst(berthBurst) });
+  if (dockerBerth) {
+    const b = await burst(dockerBerth);
+    await removeAll(dockerBerth, b.ids);
+    rows.push({ label: "docker CLI → berthd", ...vsDockerBurst(b) });
+  }
+  if (dockerBurst) rows.push({ label: "docker CLI → dockerd", value: sec(dockerBurst.ms) });
+  let podmanConmon: { kb: number; count: number } | undefined;
+  if (podman) {
+    const b = await burst(podman);
+    podmanConmon = rssOfProcessesNaming("conmon", b.ids);
+    await removeAll(podman, b.ids);
+    rows.push({ label: "podman", ...vsDockerBurst(b) });
+  }
+
+  rows.push({ section: "memory (RSS)" });
+  rows.push({ label: "berthd idle", value: mb(berthIdle), ref: dockerMem && `dockerd+containerd ${mb(dockerMem.idle)}`, ratio: dockerMem && berthIdle / dockerMem.idle });
+  const perBerth = (berthBusy - berthIdle + conmons.kb) / berthBurst.count;
+  const perDocker = dockerMem && (dockerMem.busy - dockerMem.idle + dockerMem.shims.kb) / dockerBurst!.count;
+  rows.push({ label: "per running container: berthd growth + conmon", value: mb(perBerth), ref: perDocker !== undefined ? `daemons' growth + shim ${mb(perDocker)}` : undefined, ratio: perDocker && perBerth / perDocker });
+  rows.push({ label: `  of which conmon (${conmons.count} found)`, value: mb(conmons.kb / Math.max(conmons.count, 1)), ref: dockerMem && `containerd-shim (${dockerMem.shims.count}) ${mb(dockerMem.shims.kb / Math.max(dockerMem.shims.count, 1))}` });
+  if (podmanConmon) rows.push({ label: `  podman's conmon (${podmanConmon.count} found)`, value: mb(podmanConmon.kb / Math.max(podmanConmon.count, 1)) });
+
+  // 4. Listing many containers.
+  if (!skipPs) await listing({ d, berth, dockerBerth, dockerd });
+}
+
+interface Burst {
+  ms: number;
+  count: number;
+  /** Emptied by removeAll, so that the final cleanup does not remove them again. */
+  ids: string[];
+}
+
+async function burst(cli: Cli): Promise<Burst> {
+  if (timeLeft() <= 0) throw new Error("time budget spent");
+  const ids: string[] = [];
+  // Registered before starting, so that Ctrl-C midway removes what was started.
+  cleanups.push(() => removeAll(cli, ids));
+  const ms = await elapsedMs(() =>
+    Promise.all(
+      [0, 1, 2, 3].map(async (c) => {
+        for (let i = 0; i < 5; i++) {
+          const args = ["run", "-d", "--network", "none", ...(cli.runFlags ?? []), "--name", `bench-${token}-${c}-${i}`, "busybox", "sleep", "600"];
+          ids.push((await must(cli, args)).trim());
+        }
+      }),
+    ),
+  );
+  return { ms, count: ids.length, ids };
+}
+
+async function removeAll(cli: Cli, ids: string[]): Promise<void> {
+  const batch = ids.splice(0);
+  for (let i = 0; i < batch.length; i += 100) await must(cli, ["rm", "-f", ...batch.slice(i, i + 100)], 300_000);
+}
+
+async function listing(o: { d: Daemon; berth: Cli; dockerBerth?: Cli; dockerd?: Cli }): Promise<void> {
+  rows.push({ section: "ps -a with many containers" });
+  const client = createClient({ host: o.d.host });
+  let made = 0;
+  const fill = async (n: number): Promise<void> => {
+    const todo = Array.from({ length: n - made }, (_, i) => made + i);
+    await pool(todo, 4, async () => {
+      await client.containers.create({ Image: "busybox", Cmd: ["true"], HostConfig: { NetworkMode: "none" } });
+    });
+    made = n;
+  };
+  const psTime = async (cli: Cli, expect: number): Promise<Sample> => {
+    const lines = (await must(cli, ["ps", "-a"])).trim().split("\n").length - 1;
+    if (lines < expect) throw new Error(`${cli.name}: ps -a listed ${lines} containers, expected ${expect}`);
+    return measured(cli, () => sample(runs, () => must(cli, ["ps", "-a"]), timeLeft));
+  };
+  let anchor: Sample | undefined;
+  if (o.dockerd) {
+    const ids: string[] = [];
+    cleanups.push(() => removeAll(o.dockerd!, ids));
+    await pool(Array.from({ length: 100 }), 4, async () => {
+      ids.push((await must(o.dockerd!, ["create", "--network", "none", "--label", `berth-bench=${token}`, "busybox", "true"])).trim());
+    });
+    anchor = await psTime(o.dockerd, 100);
+    await removeAll(o.dockerd, ids);
+  }
+  const vs = (s: Sample): Row => ({ value: show(s), ref: anchor && `docker → dockerd, 100: ${show(anchor)}`, ratio: anchor && s.median / anchor.median });
+  const fillMs = await elapsedMs(() => fill(100));
+  rows.push({ label: "berth, 100 containers", ...vs(await psTime(o.berth, 100)) });
+  if (o.dockerBerth) rows.push({ label: "docker CLI → berthd, 100", ...vs(await psTime(o.dockerBerth, 100)) });
+  if (timeLeft() <= 0) {
+    notes.push(`time budget spent: ps -a with ${psCount} skipped`);
+    return;
+  }
+  const moreMs = await elapsedMs(() => fill(psCount));
+  notes.push(`created ${psCount} containers through the API, 4 at a time, in ${sec(fillMs + moreMs)}`);
+  rows.push({ label: `berth, ${psCount} containers`, ...vs(await psTime(o.berth, psCount)) });
+  if (o.dockerBerth) rows.push({ label: `docker CLI → berthd, ${psCount}`, ...vs(await psTime(o.dockerBerth, psCount)) });
+  client.close();
+}
+
+let staleRuns = 0;
+
+/**
+ * Runs a measurement of the berth CLI with the bundle in place: others may
+ * run tsc meanwhile (bin/berth then falls back to the slower unbundled
+ * modules), so the bundle is refreshed first, and once more and the
+ * measurement repeated when it went stale during it. Other CLIs run as is.
+ */
+async function measured<T>(cli: Cli, fn: () => Promise<T>): Promise<T> {
+  if (!cli.argv.some((a) => a.endsWith("bin/berth"))) return fn();
+  for (let attempt = 0; ; attempt++) {
+    if (!bundleFresh()) await bundleCli();
+    const result = await fn();
+    if (bundleFresh()) return result;
+    if (attempt === 1) {
+      staleRuns++;
+      return result;
+    }
+  }
+}
+
+/** Rebuilds dist/berth.mjs so that the CLI measured is the current code, bundled. */
+async function bundleCli(): Promise<boolean> {
+  const r = await exec([process.execPath, `${repo}scripts/bundle.mjs`], { timeoutMs: 60_000 });
+  if (r.code !== 0) console.error(r.stderr);
+  return r.code === 0;
+}
+
+/** Whether bin/berth still picks the bundle (a tsc run during the bench makes it fall back). */
+function bundleFresh(): boolean {
+  const mtime = (p: string): number => statSync(`${repo}dist/${p}`, { throwIfNoEntry: false })?.mtimeMs ?? Infinity;
+  const list = `${repo}dist/berth.inputs.json`;
+  if (!existsSync(list)) return false;
+  const inputs = JSON.parse(readFileSync(list, "utf8")) as string[];
+  return inputs.every((p) => mtime(p) <= mtime("berth.mjs"));
+}
+
+async function ensureBusybox(cli: Cli, berth: Cli): Promise<void> {
+  if ((await exec([...cli.argv, "image", "inspect", "busybox"], { env: cli.env })).code === 0) return;
+  const save = [...berth.argv, "save", "busybox"].map((a) => `'${a}'`).join(" ");
+  const load = [...cli.argv, "load"].map((a) => `'${a}'`).join(" ");
+  const r = await exec(["sh", "-c", `${save} | ${load}`], { timeoutMs: 120_000 });
+  if (r.code !== 0) throw new Error(`loading busybox into ${cli.name}: ${r.stderr}`);
+  notes.push(`loaded busybox into ${cli.name} from berth save`);
+}
+
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    console.error(`\n${signal}: cleaning up`);
+    void cleanUp().finally(() => process.exit(130));
   });
 }
 
-async function timeIt(fn: () => Promise<unknown>): Promise<number> {
-  const t = process.hrtime.bigint();
-  await fn();
-  return Number(process.hrtime.bigint() - t) / 1e6;
+let failed: unknown;
+try {
+  await main();
+} catch (err) {
+  failed = err;
 }
-
-async function median(n: number, fn: () => Promise<unknown>): Promise<number> {
-  await fn(); // warm-up
-  const xs: number[] = [];
-  for (let i = 0; i < n; i++) xs.push(await timeIt(fn));
-  xs.sort((a, b) => a - b);
-  return xs[Math.floor(xs.length / 2)]!;
+if (staleRuns > 0) notes.push(`dist was rebuilt during ${staleRuns} berth measurement(s) twice over: those may include unbundled runs`);
+notes.push(`load average at end ${loadavg()[0]!.toFixed(2)}`);
+await cleanUp();
+printTable(rows, notes);
+if (failed) {
+  console.error(failed);
+  process.exitCode = 1;
 }
-
-function which(cmd: string): string | undefined {
-  return spawnSync("sh", ["-c", `command -v ${cmd}`], { encoding: "utf8" }).stdout.trim() || undefined;
-}
-
-function rssKb(pid: number): number {
-  const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-  return Number(m?.[1] ?? 0);
-}
-
-function pidsOf(name: string): number[] {
-  return spawnSync("pgrep", ["-x", name], { encoding: "utf8" }).stdout.split("\n").filter(Boolean).map(Number);
-}
-
-const rows: [string, string, string][] = [];
-const fmt = (ms: number) => `${(ms / 1000).toFixed(3)} s`;
-
-async function main() {
-  const d: Daemon = await startDaemon();
-  const docker = which("docker");
-  const dockerd = docker && spawnSync(docker, ["-H", "unix:///var/run/docker.sock", "info"], { stdio: "ignore" }).status === 0;
-  const podman = which("podman");
-  try {
-    const berthRun = await median(runs, () => exec(process.execPath, ["bin/berth", "-H", d.host, "run", "--rm", "--network", "none", "busybox", "true"]));
-    let dockerBerth: number | undefined;
-    if (docker) dockerBerth = await median(runs, () => exec(docker, ["run", "--rm", "--network", "none", "busybox", "true"], { DOCKER_HOST: d.host }));
-    let dockerDockerd: number | undefined;
-    if (dockerd) {
-      // Give dockerd the same busybox image, through save/load.
-      spawnSync("sh", ["-c", `node bin/berth -H ${d.host} save busybox | ${docker} -H unix:///var/run/docker.sock load`], { stdio: "ignore" });
-      dockerDockerd = await median(runs, () => exec(docker!, ["-H", "unix:///var/run/docker.sock", "run", "--rm", "--network", "none", "busybox", "true"]));
-    }
-    let podmanRun: number | undefined;
-    if (podman) podmanRun = await median(runs, () => exec(podman, ["run", "--rm", "--network", "none", "busybox", "true"]));
-    const anchor = dockerDockerd;
-    const ratio = (x?: number) => (x !== undefined && anchor ? `${(x / anchor).toFixed(2)}× docker→dockerd` : "");
-    rows.push(["run --rm true: docker CLI → berthd", dockerBerth !== undefined ? fmt(dockerBerth) : "n/a", ratio(dockerBerth)]);
-    rows.push(["run --rm true: berth → berthd", fmt(berthRun), ratio(berthRun)]);
-    rows.push(["run --rm true: docker CLI → dockerd", anchor !== undefined ? fmt(anchor) : "not running", ""]);
-    rows.push(["run --rm true: podman", podmanRun !== undefined ? fmt(podmanRun) : "not installed", ratio(podmanRun)]);
-    rows.push(["berth CLI start-up (--version)", fmt(await median(runs, () => exec(process.execPath, ["bin/berth", "--version"]))), ""]);
-
-    // 20 detached containers from 4 concurrent clients.
-    const burst = async (cli: string[], env: Record<string, string>) =>
-      timeIt(() =>
-        Promise.all(
-          [0, 1, 2, 3].map(async (c) => {
-            for (let i = 0; i < 5; i++) await exec(cli[0]!, [...cli.slice(1), "run", "-d", "--network", "none", "--name", `burst-${c}-${i}`, "busybox", "sleep", "60"], env);
-          }),
-        ),
-      );
-    const cleanup = async (cli: string[], env: Record<string, string>) => {
-      const names = [0, 1, 2, 3].flatMap((c) => [0, 1, 2, 3, 4].map((i) => `burst-${c}-${i}`));
-      await exec(cli[0]!, [...cli.slice(1), "rm", "-f", ...names], env);
-    };
-    const berthCli = [process.execPath, "bin/berth", "-H", d.host];
-    const idleRss = rssKb(await berthdPid(d));
-    const conmonsBefore = pidsOf("conmon").length;
-    const tBerth = await burst(berthCli, {});
-    // Memory with 20 running containers: berthd growth plus every new conmon.
-    const busyRss = rssKb(await berthdPid(d));
-    const conmonRss = pidsOf("conmon").slice(conmonsBefore).reduce((s, p) => s + rssKb(p), 0);
-    await cleanup(berthCli, {});
-    let tDocker: number | undefined;
-    if (dockerd) {
-      const dockerCli = [docker!, "-H", "unix:///var/run/docker.sock"];
-      tDocker = await burst(dockerCli, {});
-      await cleanup(dockerCli, {});
-    }
-    rows.push(["20 detached runs, 4 clients: berth", fmt(tBerth), tDocker ? `${(tDocker / tBerth).toFixed(2)}× docker's throughput` : ""]);
-    rows.push(["20 detached runs, 4 clients: docker → dockerd", tDocker !== undefined ? fmt(tDocker) : "not running", ""]);
-    rows.push(["berthd RSS idle", `${(idleRss / 1024).toFixed(1)} MB`, "dockerd+containerd 175 MB (issue figure)"]);
-    rows.push(["RSS per running container (berthd growth + conmon)", `${((busyRss - idleRss + conmonRss) / 20 / 1024).toFixed(2)} MB`, "Docker shim 12.9 MB (issue figure)"]);
-
-    if (!skipPs) {
-      for (let i = 0; i < 1000; i++) await exec(process.execPath, ["bin/berth", "-H", d.host, "create", "--network", "none", "busybox", "true"]);
-      const psBerth = await median(runs, () => exec(process.execPath, ["bin/berth", "-H", d.host, "ps", "-a"]));
-      rows.push(["ps -a, 1,000 containers: berth", fmt(psBerth), "Docker with 100: 0.024 s (issue figure)"]);
-      if (docker) rows.push(["ps -a, 1,000 containers: docker CLI → berthd", fmt(await median(runs, () => exec(docker, ["ps", "-a"], { DOCKER_HOST: d.host }))), ""]);
-    }
-  } finally {
-    await d.destroy();
-  }
-  const w = Math.max(...rows.map((r) => r[0].length));
-  for (const [name, value, note] of rows) console.log(`${name.padEnd(w)}  ${value.padStart(14)}  ${note}`);
-}
-
-async function berthdPid(d: Daemon): Promise<number> {
-  return Number(readFileSync(`${d.execRoot}/berthd.pid`, "utf8").trim());
-}
-
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});

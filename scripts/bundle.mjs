@@ -1,21 +1,28 @@
 #!/usr/bin/env node
 // Bundles the compiled CLI (dist/src/cli/main.js and everything it imports,
 // commander included) into one file, dist/berth.mjs, which bin/berth prefers:
-// resolving and reading ~60 modules through Node's ESM loader costs more than
-// the CLI's own work for short commands. Run after `tsc` (scripts/install.sh does).
+// resolving, reading and linking ~60 modules through Node's ESM loader costs
+// more than the CLI's own work for short commands. Run after tsc
+// (scripts/install.sh does).
 //
 // The bundle is built from tsc's output rather than from src/ so that it runs
 // exactly the code the unbundled fallback runs. Lazily imported command
 // modules stay lazy: esbuild turns each `import()` into a deferred initialiser,
 // so their top-level code still runs only for the command invoked.
+//
+// dist/berth.inputs.json lists the compiled files the bundle was made from;
+// bin/berth uses the bundle only while none of them is newer than it, so a
+// later `tsc` never leaves a stale bundle in charge.
 import { build } from "esbuild";
-import { readFile, rename } from "node:fs/promises";
-import { dirname, join, relative } from "node:path";
+import { readFile, rename, utimes, writeFile } from "node:fs/promises";
+import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const entry = join(root, "dist/src/cli/main.js");
-const outfile = join(root, "dist/berth.mjs");
+const dist = join(root, "dist");
+const entry = join(dist, "src/cli/main.js");
+const outfile = join(dist, "berth.mjs");
+const inputsFile = join(dist, "berth.inputs.json");
 
 // A module that finds files next to itself (version-info.ts reads package.json
 // via import.meta.url) must keep seeing its own location, not the bundle's.
@@ -35,21 +42,35 @@ const keepModuleUrls = {
 };
 
 const tmp = `${outfile}.${process.pid}.tmp`;
-await build({
+// Dated when the build began: an input that tsc rewrites while esbuild runs
+// then counts as newer than the bundle.
+const started = new Date();
+const { metafile } = await build({
   entryPoints: [entry],
   outfile: tmp,
   bundle: true,
   platform: "node",
   format: "esm",
   target: "node20",
-  // Native addons cannot be inlined; the CLI should not load them at all.
+  // Native addons cannot be inlined, and the CLI has no use for them.
   external: ["better-sqlite3", "node-unix-socket"],
   // commander is CommonJS and calls require() for Node built-ins, which an ES
   // module lacks.
   banner: { js: 'import { createRequire as __berthRequire } from "node:module";\nconst require = __berthRequire(import.meta.url);' },
   plugins: [keepModuleUrls],
+  metafile: true,
   legalComments: "none",
   logLevel: "warning",
 });
-// Atomic, so a CLI started during the build never loads half a file.
+
+const inputs = Object.keys(metafile.inputs)
+  .map((p) => relative(dist, resolve(root, p)))
+  .filter((p) => !p.startsWith(".."))
+  .sort();
+const inputsTmp = `${inputsFile}.${process.pid}.tmp`;
+await writeFile(inputsTmp, `${JSON.stringify(inputs)}\n`);
+await rename(inputsTmp, inputsFile);
+await utimes(tmp, started, started);
+// Renamed last and atomically: a CLI started meanwhile sees the old bundle or
+// the new one, never half a file, and the new one is newer than its inputs.
 await rename(tmp, outfile);

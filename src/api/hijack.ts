@@ -17,7 +17,11 @@ import { frame, STDERR, STDOUT, type StdStream } from "./stdcopy.js";
 export interface Hijacked {
   /** What the container service reads from and writes to. */
   io: StdioStreams;
-  /** Fires when the client goes away. */
+  /**
+   * Fires when the client goes away. A client that closes its socket looks
+   * like one that only ended its stdin until a write to it fails, so the
+   * departure is seen at the next output (as with dockerd).
+   */
   signal: AbortSignal;
   /** Ends the connection once the output is complete. */
   finish(): void;

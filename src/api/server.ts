@@ -24,11 +24,13 @@ export interface ApiServerOptions {
 }
 
 export interface ApiServer {
-  /** "unix:///run/berth/berth.sock" or "tcp://127.0.0.1:2375" (port 0 picks one; see address()). */
-  listen(address: string): Promise<void>;
-  /** The bound socket path or TCP address, once listening. */
-  address(): string | AddressInfo | null;
-  /** Stops listening and drops every connection, hijacked ones included. */
+  /**
+   * Serves on "unix:///run/berth/berth.sock" or "tcp://127.0.0.1:2375"; may be
+   * called once per address (-H may be repeated). Resolves to the bound
+   * address, with the real port when port 0 was asked for.
+   */
+  listen(address: string): Promise<string>;
+  /** Stops listening everywhere and drops every connection, hijacked ones included. */
   close(): Promise<void>;
 }
 
@@ -95,6 +97,7 @@ export function createApiServer(backends: Backends, opts: ApiServerOptions = {})
   ]);
   const headers = standardHeaders(backends.system.version().Version ?? "0.0.0");
   const hijacked = new Set<Duplex>();
+  const servers: http.Server[] = [];
 
   async function dispatch(req: http.IncomingMessage, res: http.ServerResponse, upgrade?: Upgrade): Promise<void> {
     const started = performance.now();
@@ -126,58 +129,61 @@ export function createApiServer(backends: Backends, opts: ApiServerOptions = {})
     });
   };
 
-  // requestTimeout 0: attach without Upgrade streams stdin as the request body for as long as it runs.
-  const server = http.createServer({ requestTimeout: 0 }, (req, res) => run(req, res));
+  function newHttpServer(): http.Server {
+    // requestTimeout 0: attach without Upgrade streams stdin as the request body for as long as it runs.
+    const server = http.createServer({ requestTimeout: 0 }, (req, res) => run(req, res));
+    server.on("upgrade", (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+      hijacked.add(socket);
+      socket.once("close", () => hijacked.delete(socket));
+      // Node hands over the socket bare; a response bound to it lets handlers
+      // answer errors before hijacking exactly like on a normal request.
+      const res = new http.ServerResponse(req);
+      res.assignSocket(socket as Socket);
+      res.shouldKeepAlive = false;
+      res.once("finish", () => socket.end());
+      socket.on("error", () => socket.destroy());
+      run(req, res, { socket, head });
+    });
+    return server;
+  }
 
-  server.on("upgrade", (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
-    hijacked.add(socket);
-    socket.once("close", () => hijacked.delete(socket));
-    // Node hands over the socket bare; a response bound to it lets handlers
-    // answer errors before hijacking exactly like on a normal request.
-    const res = new http.ServerResponse(req);
-    res.assignSocket(socket as Socket);
-    res.shouldKeepAlive = false;
-    res.once("finish", () => socket.end());
-    socket.on("error", () => socket.destroy());
-    run(req, res, { socket, head });
-  });
+  function listenOn(server: http.Server, target: { path: string } | { port: number; host: string }): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(target, () => {
+        server.off("error", reject);
+        resolve();
+      });
+    });
+  }
 
   return {
     async listen(address) {
       const unix = /^unix:\/\/(\/.+)$/.exec(address);
       const tcp = /^tcp:\/\/(.+):(\d+)$/.exec(address);
+      if (!unix && !tcp) throw new InvalidArgumentError(`Invalid bind address format: ${address}`);
+      const server = newHttpServer();
       if (unix) {
         await removeStaleSocket(unix[1]);
-        await new Promise<void>((resolve, reject) => {
-          server.once("error", reject);
-          server.listen(unix[1], () => {
-            server.off("error", reject);
-            resolve();
-          });
-        });
+        await listenOn(server, { path: unix[1] });
+        servers.push(server);
         // Group access: like docker.sock, the socket grants control of the daemon.
         await chmod(unix[1], 0o660);
-        return;
+        return address;
       }
-      if (!tcp) throw new InvalidArgumentError(`Invalid bind address format: ${address}`);
-      await new Promise<void>((resolve, reject) => {
-        server.once("error", reject);
-        server.listen(Number(tcp[2]), tcp[1].replace(/^\[(.*)\]$/, "$1"), () => {
-          server.off("error", reject);
-          resolve();
-        });
-      });
-    },
-
-    address() {
-      return server.address();
+      const [, host, port] = tcp!;
+      await listenOn(server, { port: Number(port), host: host.replace(/^\[(.*)\]$/, "$1") });
+      servers.push(server);
+      const bound = server.address() as AddressInfo;
+      return `tcp://${host}:${bound.port}`;
     },
 
     async close() {
-      const closed = new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
-      server.closeAllConnections();
+      const closed = servers.map((server) => new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve()))));
+      for (const server of servers) server.closeAllConnections();
       for (const socket of hijacked) socket.destroy();
-      await closed;
+      servers.length = 0;
+      await Promise.all(closed);
     },
   };
 }

@@ -1,6 +1,7 @@
 // Commands that take several containers or images act on all of them at
 // once, then report in the order given: the name on success, the daemon's
-// error on failure; any failure makes the exit status 1.
+// error on failure; any failure (but those the caller tolerates) makes the
+// exit status 1.
 import { fromDaemon } from "../client/client.js";
 import { NotModifiedError } from "../errors.js";
 import type { CliContext } from "./context.js";
@@ -9,6 +10,7 @@ export async function forEach(
   ctx: CliContext,
   names: string[],
   op: (name: string) => Promise<string | void>,
+  opts: { tolerate?: (err: unknown) => boolean } = {},
 ): Promise<{ failed: string[] }> {
   const results = await Promise.allSettled(names.map((name) => op(name)));
   const failed: string[] = [];
@@ -19,7 +21,7 @@ export async function forEach(
       ctx.out(`${printed ?? names[i]}\n`);
       return;
     }
-    failed.push(names[i]);
+    if (!opts.tolerate?.(result.reason)) failed.push(names[i]);
     ctx.err(`${describe(result.reason)}\n`);
   });
   return { failed };

@@ -1,7 +1,10 @@
 // Connects a hijacked attach/exec stream to this terminal: output to
 // stdout/stderr, stdin to the container, raw mode and window size for a TTY,
 // and the detach keys (ctrl-p,ctrl-q by default) that leave the container running.
+import { spawnSync } from "node:child_process";
 import type { AttachedStream } from "../client/client.js";
+import { isErrno } from "../errors.js";
+import type { CliContext } from "./context.js";
 import { UsageError } from "./usage-error.js";
 
 export interface SessionOptions {
@@ -31,6 +34,8 @@ export async function runSession(stream: AttachedStream, opts: SessionOptions): 
       const input = process.stdin;
       if (opts.tty && input.isTTY) {
         input.setRawMode(true);
+        rawOutput();
+        // Back to the terminal's own settings, output processing included.
         cleanups.push(() => input.setRawMode(false));
       }
       const keys = parseDetachKeys(opts.detachKeys ?? "ctrl-p,ctrl-q");
@@ -76,6 +81,26 @@ export async function runSession(stream: AttachedStream, opts: SessionOptions): 
   } finally {
     for (const cleanup of cleanups.reverse()) cleanup();
   }
+}
+
+/**
+ * `docker attach` and `docker exec` report a detach as their error (exit 1);
+ * `run` and `start` treat it as success.
+ */
+export function detachedExit(ctx: CliContext): number {
+  ctx.err("read escape sequence\n");
+  return 1;
+}
+
+/**
+ * libuv's raw mode keeps the terminal turning "\n" into "\r\n", but a
+ * container's TTY already did: Docker's raw mode (cfmakeraw) turns output
+ * processing off too, and Node has no call for it, so stty does it.
+ */
+function rawOutput(): void {
+  const r = spawnSync("stty", ["-opost"], { stdio: ["inherit", "ignore", "ignore"] });
+  // Without stty the output is still right, only with a "\r" too many per line.
+  if (r.error && !isErrno(r.error, "ENOENT")) throw r.error;
 }
 
 /** "ctrl-p,ctrl-q" → [16, 17]; "a,ctrl-@" → [97, 0]. */

@@ -14,6 +14,9 @@ export function parseTimestamp(value: string, now: number = Date.now()): string 
   else if (/T\d\d$/.test(text)) text += ":00";
   const ms = Date.parse(text);
   const fraction = /\.(\d{1,9})/.exec(value)?.[1] ?? "";
+  const date = /^\d{4}-(\d\d)-(\d\d)/.exec(value);
+  if (date && (Number(date[1]) < 1 || Number(date[1]) > 12)) throw new UsageError(`parsing time "${value}": month out of range`);
+  if (date && (Number(date[2]) < 1 || Number(date[2]) > 31)) throw new UsageError(`parsing time "${value}": day out of range`);
   if (Number.isNaN(ms)) {
     if (value.includes("-")) throw new UsageError(`parsing time "${value}": cannot parse as RFC 3339`);
     throw new UsageError(`failed to parse value as time or duration: "${value}"`);

@@ -1,7 +1,9 @@
-// docker attach (and the attach half of docker run): optionally replay the
-// log, then connect the client to the task's stdio. A container not started
-// yet is attached the moment start has created its task and before the
-// process runs, so `docker run` (attach, then start) sees every byte.
+// docker attach (and the attach half of docker run and start -a): optionally
+// replay the log, then connect the client to the task's stdio. A container
+// that is not running (created, or exited: `docker start -a` attaches before
+// it starts) is attached the moment start has created its next task and
+// before the process runs, so the client sees every byte. Refusing stopped
+// containers is the CLI's business, as in Docker.
 import { ConflictError } from "../errors.js";
 import type { AttachOptions, StdioStreams } from "./container-service.js";
 import { publish, type Context } from "./context.js";
@@ -16,21 +18,21 @@ export async function attachContainer(
   io: StdioStreams,
   signal: AbortSignal,
 ): Promise<{ tty: boolean; done: Promise<void> }> {
+  // Checked first, as Docker does, whatever the TTY: a typo is reported, not ignored.
+  if (opts.detachKeys) parseDetachKeys(opts.detachKeys);
   const rec = ctx.records.get(idOrName);
   const tty = rec.config.Tty ?? false;
   const withStdin = opts.stdin && (rec.config.OpenStdin ?? false);
   // Detach keys only make sense for someone typing into a TTY.
   const detachKeys = tty && withStdin ? parseDetachKeys(opts.detachKeys || DEFAULT_DETACH_KEYS) : undefined;
-  if (opts.stream) {
-    if (rec.state.status === "paused") throw new ConflictError("You cannot attach to a paused container, unpause it first");
-    if (!["created", "running", "restarting"].includes(rec.state.status)) {
-      throw new ConflictError("You cannot attach to a stopped container, start it first");
-    }
+  if (rec.state.status === "paused") throw new ConflictError(`container ${idOrName} is paused, unpause the container before attach`);
+  if (rec.state.status === "restarting") {
+    throw new ConflictError(`container ${idOrName} is restarting, wait until the container is running`);
   }
 
   if (opts.logs) await replayLog(ctx, rec.id, opts, io, tty);
-  if (!opts.stream) return { tty, done: Promise.resolve() };
   publish(ctx, rec, "attach");
+  if (!opts.stream) return { tty, done: Promise.resolve() };
 
   // Attaches to the task; `streaming` goes on until the output ends, a detach or the client goes.
   const attachTask = async (): Promise<{ streaming: Promise<void> }> => {
@@ -38,9 +40,9 @@ export async function attachContainer(
     const how = { stdin: withStdin, stdout: opts.stdout, stderr: opts.stderr, ...(detachKeys ? { detachKeys } : {}), signal };
     return { streaming: connectStdio(task, io, how).then(() => undefined) };
   };
-  if (rec.state.status !== "created") return { tty, done: (await attachTask()).streaming };
+  if (rec.state.status === "running") return { tty, done: (await attachTask()).streaming };
 
-  // Not started yet: start runs this hook between runtime.create and runtime.start.
+  // Not running: the next start runs this hook between runtime.create and runtime.start.
   const done = new Promise<void>((resolve, reject) => {
     const hooks = ctx.attachHooks.get(rec.id) ?? new Set<() => Promise<void>>();
     ctx.attachHooks.set(rec.id, hooks);

@@ -1,7 +1,7 @@
 // From a container record to the runtime spec: the SpecOptions the runtime's
 // buildSpec() turns into config.json. Used by start, and by exec to take the
 // container's process defaults (capabilities, rlimits, env) for a new process.
-import type { HostConfig } from "../api/types/index.js";
+import type { ContainerConfig, HostConfig } from "../api/types/index.js";
 import { buildSpec } from "../runtime/spec.js";
 import type { SpecMount, SpecOptions } from "../runtime/spec-options.js";
 import type { RuntimeSpec } from "../runtime/spec-types.js";
@@ -12,16 +12,43 @@ import type { ContainerRecord } from "./records.js";
 
 const defaultPath = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
-/** Docker's process environment: PATH, HOSTNAME, TERM (with a TTY), then the container's own, replacing by key. */
+/**
+ * Docker's ReplaceOrAppendEnvValues: an override replaces the entry with its
+ * key or is appended; a bare NAME (no "=") removes NAME — how `-e NAME` with
+ * NAME unset on the client, or `-e PATH`, leave a variable out.
+ */
 export function processEnv(base: string[], overrides: string[]): string[] {
-  const out = [...base];
+  const out: (string | undefined)[] = [...base];
+  const index = new Map(base.map((e, i) => [envKey(e), i]));
   for (const e of overrides) {
-    const key = e.includes("=") ? e.slice(0, e.indexOf("=")) : e;
-    const i = out.findIndex((x) => x === key || x.startsWith(`${key}=`));
-    if (i >= 0) out[i] = e;
+    const i = index.get(envKey(e));
+    if (!e.includes("=")) {
+      if (i !== undefined) out[i] = undefined;
+    } else if (i !== undefined) out[i] = e;
     else out.push(e);
   }
-  return out;
+  return out.filter((e): e is string => e !== undefined);
+}
+
+function envKey(e: string): string {
+  const eq = e.indexOf("=");
+  return eq < 0 ? e : e.slice(0, eq);
+}
+
+/** What Docker gives a container's process and every exec: PATH, HOSTNAME, TERM with a TTY, then the container's Env. */
+export function containerEnv(config: ContainerConfig, tty: boolean): string[] {
+  return processEnv([defaultPath, `HOSTNAME=${config.Hostname ?? ""}`, ...(tty ? ["TERM=xterm"] : [])], config.Env ?? []);
+}
+
+/**
+ * The user a process runs as. As Docker (since 20.10.18), the primary group
+ * is also the first supplementary group, followed by the user's groups and
+ * the container's --group-add (numeric ones; names are looked up by nobody yet).
+ */
+export async function processUser(rootfs: string, user: string, hc: HostConfig): Promise<SpecOptions["user"]> {
+  const resolved = await resolveUser(rootfs, user);
+  const groupAdd = (hc.GroupAdd ?? []).filter((g) => /^\d+$/.test(g)).map(Number);
+  return { uid: resolved.uid, gid: resolved.gid, additionalGids: [resolved.gid, ...resolved.additionalGids, ...groupAdd] };
 }
 
 export async function containerSpec(ctx: Context, rec: ContainerRecord, opts: { privileged?: boolean } = {}): Promise<RuntimeSpec> {
@@ -31,9 +58,6 @@ export async function containerSpec(ctx: Context, rec: ContainerRecord, opts: { 
 async function specOptions(ctx: Context, rec: ContainerRecord, opts: { privileged?: boolean }): Promise<SpecOptions> {
   const { config, hostConfig: hc } = rec;
   const paths = pathsOf(ctx, rec.id);
-  const user = await resolveUser(paths.rootfs, config.User ?? "");
-  const groupAdd = (hc.GroupAdd ?? []).filter((g) => /^\d+$/.test(g)).map(Number);
-  const base = [defaultPath, `HOSTNAME=${config.Hostname ?? ""}`, ...(config.Tty ? ["TERM=xterm"] : [])];
   const security = hc.SecurityOpt ?? [];
   const readonly = hc.ReadonlyRootfs ?? false;
   const kind = networkKind(hc);
@@ -42,9 +66,9 @@ async function specOptions(ctx: Context, rec: ContainerRecord, opts: { privilege
     rootfs: paths.rootfs,
     readonlyRootfs: readonly,
     args: [rec.path, ...rec.args],
-    env: processEnv(base, config.Env ?? []),
+    env: containerEnv(config, config.Tty ?? false),
     cwd: config.WorkingDir || "/",
-    user: { ...user, additionalGids: [...user.additionalGids, ...groupAdd] },
+    user: await processUser(paths.rootfs, config.User ?? "", hc),
     hostname: config.Hostname ?? rec.id.slice(0, 12),
     ...(config.Domainname ? { domainname: config.Domainname } : {}),
     tty: config.Tty ?? false,

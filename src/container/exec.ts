@@ -6,9 +6,8 @@
 import { randomBytes } from "node:crypto";
 import type { ExecCreateBody, ExecInspect } from "../api/types/index.js";
 import { ConflictError, InvalidArgumentError, NotFoundError } from "../errors.js";
-import { resolveUser } from "../runtime/user.js";
 import type { ExecService, StdioStreams } from "./container-service.js";
-import { containerSpec, processEnv } from "./container-spec.js";
+import { containerEnv, containerSpec, processEnv, processUser } from "./container-spec.js";
 import { pathsOf, publish, type Context, type ExecRecord } from "./context.js";
 import { DEFAULT_DETACH_KEYS, parseDetachKeys } from "./detach-keys.js";
 import type { ContainerRecord } from "./records.js";
@@ -54,28 +53,35 @@ export function createExecService(ctx: Context): ExecService {
       const tty = cfg.Tty ?? false;
       const attach = !opts.detach && io !== undefined;
 
-      const spec = await containerSpec(ctx, rec, cfg.Privileged ? { privileged: true } : {});
-      const user = cfg.User ? await resolveUser(pathsOf(ctx, rec.id).rootfs, cfg.User) : spec.process.user;
-      const [height, width] = cfg.ConsoleSize ?? [];
-      const process = {
-        ...spec.process,
-        args: cfg.Cmd ?? [],
-        env: processEnv(spec.process.env ?? [], cfg.Env ?? []),
-        cwd: cfg.WorkingDir || spec.process.cwd,
-        user,
-        terminal: tty,
-        ...(tty && height && width ? { consoleSize: { height, width } } : {}),
-      };
-      // Claim it before the first await on the runtime, so a second start is refused.
+      // Claim it before the first await, so a second start is refused.
       ex.status = "running";
       let started: Awaited<ReturnType<Context["runtime"]["exec"]>>;
       try {
-        started = await ctx.runtime.exec(rec.id, execId, { process, tty, openStdin: attach && (cfg.AttachStdin ?? false), attach });
+        const spec = await containerSpec(ctx, rec, cfg.Privileged ? { privileged: true } : {});
+        const user = cfg.User ? await processUser(pathsOf(ctx, rec.id).rootfs, cfg.User, rec.hostConfig) : spec.process.user;
+        const [height, width] = cfg.ConsoleSize ?? [];
+        const process = {
+          ...spec.process,
+          args: cfg.Cmd ?? [],
+          // Built afresh as Docker does: TERM follows the exec's TTY, not the container's.
+          env: processEnv(containerEnv(rec.config, tty), cfg.Env ?? []),
+          cwd: cfg.WorkingDir || spec.process.cwd,
+          user,
+          terminal: tty,
+          ...(tty && height && width ? { consoleSize: { height, width } } : {}),
+        };
+        try {
+          started = await ctx.runtime.exec(rec.id, execId, { process, tty, openStdin: attach && (cfg.AttachStdin ?? false), attach });
+        } catch (err) {
+          const failure = startFailure(err, "exec");
+          ex.exitCode = failure.exitCode === 128 ? 126 : failure.exitCode;
+          throw failure.error;
+        }
       } catch (err) {
-        const failure = startFailure(err, "exec");
+        // As Docker: an exec that never ran (unknown user, runc refused it) reports 126 unless runc said more.
         ex.status = "exited";
-        ex.exitCode = failure.exitCode === 128 ? 126 : failure.exitCode;
-        throw failure.error;
+        ex.exitCode ??= 126;
+        throw err;
       }
       ex.pid = started.pid;
       const command = (cfg.Cmd ?? []).join(" ");

@@ -1,9 +1,11 @@
 // docker inspect: the record in Docker's ContainerInspect shape.
-import type { ContainerInspect, HostConfig } from "../api/types/index.js";
+import type { ContainerInspect } from "../api/types/index.js";
 import { NotFoundError } from "../errors.js";
 import { pathsOf, type Context } from "./context.js";
 import type { ContainerRecord } from "./records.js";
 import { dirSize, driverData } from "./size.js";
+import { isCgroupV2 } from "../runtime/spec.js";
+import { configView, hostConfigView, networkSettings } from "./inspect-view.js";
 
 export async function inspectContainer(ctx: Context, idOrName: string, opts: { size?: boolean } = {}): Promise<ContainerInspect> {
   const rec = ctx.records.get(idOrName);
@@ -42,11 +44,12 @@ export async function inspectContainer(ctx: Context, idOrName: string, opts: { s
     MountLabel: "",
     ProcessLabel: "",
     AppArmorProfile: "",
-    ExecIDs: execIds,
-    HostConfig: rec.hostConfig,
-    GraphDriver: { Name: driver.name, Data: driver.data },
+    // Go's nil slice: null until an exec exists.
+    ExecIDs: execIds.length > 0 ? execIds : (null as unknown as undefined),
+    HostConfig: hostConfigView(rec.hostConfig, { cgroupV2: isCgroupV2() }),
+    GraphDriver: { Data: driver.data, Name: driver.name },
     Mounts: [],
-    Config: rec.config,
+    Config: configView(rec.config),
     NetworkSettings: networkSettings(rec.hostConfig),
   };
   if (opts.size) Object.assign(out, await sizes(ctx, rec));
@@ -64,38 +67,4 @@ export async function sizes(ctx: Context, rec: ContainerRecord): Promise<{ SizeR
     if (!(err instanceof NotFoundError)) throw err;
   }
   return { SizeRw: rw, SizeRootFs: rw + imageSize };
-}
-
-/** The network a container is attached to, by name, as inspect and ps show it. */
-export function networkName(hc: HostConfig): string {
-  const mode = hc.NetworkMode ?? "default";
-  return mode === "default" ? "bridge" : mode;
-}
-
-/** Minimal settings until networks exist: the network's name with empty addresses. */
-export function networkSettings(hc: HostConfig): NonNullable<ContainerInspect["NetworkSettings"]> {
-  return {
-    Bridge: "",
-    SandboxID: "",
-    SandboxKey: "",
-    HairpinMode: false,
-    Ports: {},
-    Gateway: "",
-    IPAddress: "",
-    IPPrefixLen: 0,
-    MacAddress: "",
-    Networks: {
-      [networkName(hc)]: {
-        NetworkID: "",
-        EndpointID: "",
-        Gateway: "",
-        IPAddress: "",
-        IPPrefixLen: 0,
-        IPv6Gateway: "",
-        GlobalIPv6Address: "",
-        GlobalIPv6PrefixLen: 0,
-        MacAddress: "",
-      },
-    },
-  };
 }

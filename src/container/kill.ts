@@ -1,7 +1,7 @@
 // docker kill, and the signalling stop and rm -f share: send a signal to the
 // task, and wait (bounded) for the exit so the record says "exited" when the
 // request returns — `docker kill x && docker inspect x` sees it stopped.
-import { ConflictError, SystemError } from "../errors.js";
+import { BerthError, ConflictError, SystemError } from "../errors.js";
 import type { ExitStatus } from "../runtime/runtime.js";
 import { exitOf, publish, setState, type Context } from "./context.js";
 import { finishExit } from "./exit.js";
@@ -14,6 +14,21 @@ const KILL_GRACE_MS = 10_000;
 
 export async function killContainer(ctx: Context, idOrName: string, signal?: string): Promise<void> {
   const sig = parseSignal(signal || "SIGKILL");
+  try {
+    await killLocked(ctx, idOrName, sig);
+  } catch (err) {
+    throw cannotKill(idOrName, err);
+  }
+}
+
+/** Docker prefixes every kill failure but a bad signal (`Cannot kill container: web: No such container: web`), keeping its kind. */
+function cannotKill(name: string, err: unknown): unknown {
+  if (!(err instanceof BerthError)) return err;
+  const Kind = err.constructor as new (message: string, options?: { cause?: unknown }) => BerthError;
+  return new Kind(`Cannot kill container: ${name}: ${err.message}`, { cause: err });
+}
+
+async function killLocked(ctx: Context, idOrName: string, sig: number): Promise<void> {
   const { id } = ctx.records.get(idOrName);
   await ctx.locks.withLock(id, async () => {
     const rec = ctx.records.get(id);

@@ -4,8 +4,9 @@ import type { ContainerSummary } from "../api/types/index.js";
 import { InvalidArgumentError, NotFoundError } from "../errors.js";
 import { checkFilterKeys, type Filters } from "../oci/filters.js";
 import type { Context } from "./context.js";
-import { networkName, networkSettings, sizes } from "./inspect.js";
-import type { ContainerRecord } from "./records.js";
+import { sizes } from "./inspect.js";
+import { networkName, networkSettings } from "./inspect-view.js";
+import { zeroTime, type ContainerRecord } from "./records.js";
 import { isActive, type ContainerStatus } from "./state.js";
 import { statusText } from "./status-text.js";
 
@@ -21,7 +22,8 @@ export async function listContainers(
   const all = ctx.records.list();
   const keep = await buildPredicate(ctx, filters, all);
   // A status or exit-code filter asks for stopped containers: it implies --all, as in Docker.
-  const showAll = opts.all || filters.has("status") || filters.has("exited");
+  // A limit (-n, -l) too looks at every container, running or not.
+  const showAll = opts.all || filters.has("status") || filters.has("exited") || (opts.limit ?? 0) > 0;
   let selected = all.filter((r) => (showAll || isActive(r.state.status)) && keep(r));
   if (opts.limit && opts.limit > 0) selected = selected.slice(0, opts.limit);
   return Promise.all(selected.map((r) => summary(ctx, r, opts.size ?? false)));
@@ -32,9 +34,9 @@ async function summary(ctx: Context, rec: ContainerRecord, withSize: boolean): P
   return {
     Id: rec.id,
     Names: [rec.name],
-    Image: rec.imageRef,
+    Image: await shownImage(ctx, rec),
     ImageID: rec.imageId,
-    Command: [rec.path, ...rec.args].join(" "),
+    Command: commandText(rec),
     Created: Math.floor(Date.parse(rec.created) / 1000),
     Ports: [],
     Labels: rec.config.Labels ?? {},
@@ -45,6 +47,22 @@ async function summary(ctx: Context, rec: ContainerRecord, withSize: boolean): P
     Mounts: [],
     ...(withSize ? await sizes(ctx, rec) : {}),
   };
+}
+
+/** Docker's Command column: the arguments holding a space in single quotes. */
+export function commandText(rec: Pick<ContainerRecord, "path" | "args">): string {
+  return [rec.path, ...rec.args.map((a) => (a.includes(" ") ? `'${a}'` : a))].join(" ");
+}
+
+/** The image as the user named it while that name still means the container's image; its ID once retagged or removed. */
+async function shownImage(ctx: Context, rec: ContainerRecord): Promise<string> {
+  if (rec.imageRef === rec.imageId) return rec.imageId;
+  try {
+    return (await ctx.images.resolve(rec.imageRef)).id === rec.imageId ? rec.imageRef : rec.imageId;
+  } catch (err) {
+    if (err instanceof NotFoundError) return rec.imageId;
+    throw err;
+  }
 }
 
 type Predicate = (rec: ContainerRecord) => boolean;
@@ -61,31 +79,32 @@ async function buildPredicate(ctx: Context, filters: Filters, all: ContainerReco
   // Every label filter must match (Docker ANDs labels, ORs the other keys' values).
   for (const v of filters.get("label") ?? []) tests.push((rec) => labelMatches(rec.config.Labels ?? {}, v));
   for (const v of filters.get("status") ?? []) {
-    if (!statuses.includes(v as ContainerStatus)) throw new InvalidArgumentError(`Invalid filter 'status=${v}'`);
+    if (!statuses.includes(v as ContainerStatus)) throw new InvalidArgumentError(`invalid filter 'status=${v}'`);
   }
   anyOf("status", (rec, v) => rec.state.status === v);
   for (const v of filters.get("exited") ?? []) {
-    if (!/^-?\d+$/.test(v)) throw new InvalidArgumentError(`invalid filter 'exited=${v}'`);
+    if (!/^[-+]?\d+$/.test(v)) throw new InvalidArgumentError(`strconv.Atoi: parsing ${JSON.stringify(v)}: invalid syntax`);
   }
-  anyOf("exited", (rec, v) => rec.state.status === "exited" && rec.state.exitCode === Number(v));
+  // As Docker: any container that ran and is not running now, with that code.
+  anyOf("exited", (rec, v) => !isActive(rec.state.status) && rec.state.startedAt !== zeroTime && rec.state.exitCode === Number(v));
   anyOf("network", (rec, v) => networkName(rec.hostConfig) === v);
 
+  // Image IDs only, as Docker: a name that no longer resolves matches nothing.
   const ancestors = new Set<string>();
   for (const v of filters.get("ancestor") ?? []) {
-    ancestors.add(v);
     try {
       ancestors.add((await ctx.images.resolve(v)).id);
     } catch (err) {
       if (!(err instanceof NotFoundError)) throw err;
     }
   }
-  if (ancestors.size) tests.push((rec) => ancestors.has(rec.imageId) || ancestors.has(rec.imageRef));
+  if (filters.get("ancestor")?.length) tests.push((rec) => ancestors.has(rec.imageId));
 
   const pivot = (key: string) => {
     const v = filters.get(key)?.[0];
     if (v === undefined) return undefined;
     const found = all.find((r) => r.id === v || r.name === (v.startsWith("/") ? v : `/${v}`)) ?? all.find((r) => r.id.startsWith(v));
-    if (!found) throw new NotFoundError(`No such container: ${v}`);
+    if (!found) throw new NotFoundError(`no such container ${v}`);
     return all.indexOf(found);
   };
   // `all` is newest first: "before X" are those after X in it, "since X" those before.

@@ -58,7 +58,9 @@ export async function runContainer(ctx: Context, rec: ContainerRecord, opts: { r
       spec,
       tty: rec.config.Tty ?? false,
       openStdin: rec.config.OpenStdin ?? false,
-      stdinOnce: rec.config.StdinOnce ?? false,
+      // As Docker: with a TTY the first client's going (a detach) never closes stdin, so
+      // `run -it` then ctrl-p ctrl-q leaves a shell others can attach to and type into.
+      stdinOnce: (rec.config.StdinOnce ?? false) && !(rec.config.Tty ?? false),
       logPath: paths.log,
     }));
     await runAttachHooks(ctx, rec.id);
@@ -69,8 +71,9 @@ export async function runContainer(ctx: Context, rec: ContainerRecord, opts: { r
     await releaseTask(ctx, rec.id).catch((cleanupErr: unknown) =>
       ctx.log?.("warn", "cleanup after a failed start", { id: rec.id, error: String(cleanupErr) }),
     );
-    // As Docker: a container that never ran stays "created" (an exited one stays exited), with the exit code and error recorded.
-    setState(ctx, rec, { pid: 0, exitCode: failure.exitCode, error: failure.error.message, finishedAt: nowIso() });
+    // As Docker: a container that never ran stays "created" (an exited one stays exited, its
+    // FinishedAt that of its last run), with the exit code and error recorded.
+    setState(ctx, rec, { pid: 0, exitCode: failure.exitCode, error: failure.error.message });
     publish(ctx, rec, "die", { exitCode: String(failure.exitCode) });
     ctx.changes.emit("exit", rec);
     // As Docker: a --rm container that could not start is removed too.

@@ -1,6 +1,9 @@
 // docker wait: resolves with the exit code once the container is in the
 // condition asked for. The check and the subscription happen in the same tick,
-// so an exit cannot slip between them.
+// so an exit cannot slip between them. As in Docker, only a container found
+// already stopped reports its recorded error; an awaited exit or removal
+// (even one caused by a failed start) answers with the exit code alone, so the
+// docker CLI does not print "Error waiting for container" after `run --rm`.
 import type { Context } from "./context.js";
 import type { ContainerRecord } from "./records.js";
 import { isActive } from "./state.js";
@@ -13,7 +16,9 @@ export interface WaitResult {
 
 export function waitContainer(ctx: Context, idOrName: string, condition: WaitCondition): Promise<WaitResult> {
   const rec = ctx.records.get(idOrName);
-  if (condition === "not-running" && !isActive(rec.state.status)) return Promise.resolve(resultOf(rec));
+  if (condition === "not-running" && !isActive(rec.state.status)) {
+    return Promise.resolve({ StatusCode: rec.state.exitCode, ...(rec.state.error ? { Error: { Message: rec.state.error } } : {}) });
+  }
   return new Promise((resolve) => {
     const onExit = (r: ContainerRecord) => {
       if (r.id === rec.id && condition !== "removed") done(r);
@@ -24,13 +29,9 @@ export function waitContainer(ctx: Context, idOrName: string, condition: WaitCon
     const done = (r: ContainerRecord) => {
       ctx.changes.off("exit", onExit);
       ctx.changes.off("removed", onRemoved);
-      resolve(resultOf(r));
+      resolve({ StatusCode: r.state.exitCode });
     };
     ctx.changes.on("exit", onExit);
     ctx.changes.on("removed", onRemoved);
   });
-}
-
-function resultOf(rec: ContainerRecord): WaitResult {
-  return { StatusCode: rec.state.exitCode, ...(rec.state.error ? { Error: { Message: rec.state.error } } : {}) };
 }

@@ -32,9 +32,12 @@ export interface ImageRecord {
 export interface ImportOptions {
   /** "repo[:tag]" to name the result, optional. */
   reference?: string;
-  /** Dockerfile-like instructions: CMD, ENTRYPOINT, ENV, WORKDIR, USER, EXPOSE, LABEL. */
+  /** Dockerfile instructions (see changes.ts): CMD, ENTRYPOINT, ENV, WORKDIR, USER, EXPOSE, LABEL, STOPSIGNAL, VOLUME, ONBUILD, HEALTHCHECK. */
   changes?: string[];
+  /** The commit message; without one, "Imported from <source>". */
   message?: string;
+  /** Where the tarball came from: "-" (the request body) or the URL fetched. */
+  source?: string;
   platform?: string;
 }
 

@@ -31,7 +31,7 @@ export async function importImage(ctx: ImageContext, source: Readable, opts: Imp
   const runtimeConfig = applyChanges({}, opts.changes ?? []);
   const platform = parsePlatform(opts.platform);
   const created = new Date().toISOString();
-  const comment = opts.message || "Imported from -";
+  const comment = opts.message || `Imported from ${opts.source ?? "-"}`;
   return ctx.lock.shared(async () => {
     const blob = await ctx.content.ingest(source);
     const layer = await unpackLayer(ctx, blob, {});

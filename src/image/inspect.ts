@@ -24,13 +24,13 @@ export async function inspectImage(ctx: ImageContext, refOrId: string): Promise<
     Author: c.author ?? "",
     Config: toDockerConfig(c.config),
     Architecture: c.architecture,
+    ...(c.variant ? { Variant: c.variant } : {}),
     Os: c.os,
     Size: rec.size,
     GraphDriver: { Name: ctx.snapshotter.name, Data: {} },
     RootFS: { Type: "layers", Layers: [...(c.rootfs?.diff_ids ?? [])] },
     Metadata: { LastTagTime: lastTag ?? ZERO_TIME },
   };
-  if (c.variant) out.Variant = c.variant;
   return out;
 }
 
@@ -62,32 +62,55 @@ export async function imageHistory(ctx: ImageContext, refOrId: string): Promise<
   return out;
 }
 
-/** The OCI config as the API's ContainerConfig-shaped image config (nulls dropped, defaults filled). */
+/**
+ * dockerd's container.Config fields in the order it marshals them: [name,
+ * zero value, omitempty]. Image inspect shows an image's config this way, so
+ * unset fields read as null (`{{json .Config.Env}}` prints null, as with docker).
+ */
+const CONFIG_FIELDS: [string, unknown, boolean][] = [
+  ["Hostname", "", false],
+  ["Domainname", "", false],
+  ["User", "", false],
+  ["AttachStdin", false, false],
+  ["AttachStdout", false, false],
+  ["AttachStderr", false, false],
+  ["ExposedPorts", null, true],
+  ["Tty", false, false],
+  ["OpenStdin", false, false],
+  ["StdinOnce", false, false],
+  ["Env", null, false],
+  ["Cmd", null, false],
+  ["Healthcheck", null, true],
+  ["ArgsEscaped", false, true],
+  ["Image", "", false],
+  ["Volumes", null, false],
+  ["WorkingDir", "", false],
+  ["Entrypoint", null, false],
+  ["NetworkDisabled", false, true],
+  ["MacAddress", "", true],
+  ["OnBuild", null, false],
+  ["Labels", null, false],
+  ["StopSignal", "", true],
+  ["StopTimeout", null, true],
+  ["Shell", null, true],
+];
+
+function isEmpty(v: unknown): boolean {
+  if (v === undefined || v === null || v === false || v === "" || v === 0) return true;
+  if (Array.isArray(v)) return v.length === 0;
+  return typeof v === "object" && Object.keys(v).length === 0;
+}
+
+/** The image's runtime config as dockerd shows it: its fields, in its order, unset ones as zero values. */
 export function toDockerConfig(c: ImageRuntimeConfig | undefined): ImageConfigDocker {
-  const out: ImageConfigDocker = {
-    Hostname: "",
-    Domainname: "",
-    User: c?.User ?? "",
-    AttachStdin: false,
-    AttachStdout: false,
-    AttachStderr: false,
-    Tty: false,
-    OpenStdin: false,
-    StdinOnce: false,
-    Image: "",
-    WorkingDir: c?.WorkingDir ?? "",
-  };
-  if (!c) return out;
-  if (c.ExposedPorts) out.ExposedPorts = c.ExposedPorts;
-  if (c.Env) out.Env = c.Env;
-  if (c.Cmd) out.Cmd = c.Cmd;
-  if (c.Healthcheck) out.Healthcheck = c.Healthcheck;
-  if (c.ArgsEscaped !== undefined) out.ArgsEscaped = c.ArgsEscaped;
-  if (c.Volumes) out.Volumes = c.Volumes;
-  if (c.Entrypoint) out.Entrypoint = c.Entrypoint;
-  if (c.OnBuild) out.OnBuild = c.OnBuild;
-  if (c.Labels) out.Labels = c.Labels;
-  if (c.StopSignal) out.StopSignal = c.StopSignal;
-  if (c.Shell) out.Shell = c.Shell;
-  return out;
+  // Configs written by Docker carry container.Config fields the OCI type does not name (Image, Hostname…).
+  const raw = (c ?? {}) as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const [name, zero, omitEmpty] of CONFIG_FIELDS) {
+    const value = raw[name];
+    if (omitEmpty) {
+      if (!isEmpty(value)) out[name] = value;
+    } else out[name] = value ?? zero;
+  }
+  return out as ImageConfigDocker;
 }

@@ -1,12 +1,12 @@
 // GET /images/json: image summaries, newest first, with Docker's filters
-// (dangling, label, reference, before, since).
+// (dangling, label, label!, reference, before, since, until).
 import { InvalidArgumentError } from "../errors.js";
-import { checkFilterKeys, type Filters } from "../oci/filters.js";
+import { checkFilterKeys, filterTimestamp, type Filters } from "../oci/filters.js";
 import { familiarMatch, familiarString, parseReference } from "../oci/reference.js";
 import type { ImageSummary } from "../api/types/index.js";
 import { readConfig, resolveImageId, type ImageContext } from "./context.js";
 
-const FILTER_KEYS = ["dangling", "label", "reference", "before", "since"] as const;
+const FILTER_KEYS = ["dangling", "label", "label!", "reference", "before", "since", "until"] as const;
 
 export async function listImages(
   ctx: ImageContext,
@@ -16,18 +16,26 @@ export async function listImages(
   checkFilterKeys(filters, FILTER_KEYS);
   const dangling = boolFilter(filters, "dangling");
   const labels = filters.get("label") ?? [];
+  const notLabels = filters.get("label!") ?? [];
   const patterns = filters.get("reference");
+  // Compared in milliseconds, not the seconds the summary shows, as dockerd compares times.
   const before = await createdOfFilter(ctx, filters, "before");
   const since = await createdOfFilter(ctx, filters, "since");
+  const untilValues = filters.get("until") ?? [];
+  if (untilValues.length > 1) throw new InvalidArgumentError("more than one until filter specified");
+  const until = untilValues[0] === undefined ? undefined : filterTimestamp(untilValues[0], Date.now());
 
   const out: ImageSummary[] = [];
   for (const row of ctx.records.allImages()) {
     const config = await readConfig(ctx, row.id);
-    const created = createdSeconds(config.created);
-    if (before !== undefined && created >= before) continue;
-    if (since !== undefined && created <= since) continue;
+    const createdMs = createdMillis(config.created);
+    if (before !== undefined && createdMs >= before) continue;
+    if (since !== undefined && createdMs <= since) continue;
+    if (until !== undefined && createdMs > until) continue;
     const imageLabels = config.config?.Labels ?? {};
     if (!labels.every((l) => matchLabel(imageLabels, l))) continue;
+    // label! drops an image that matches all of its terms (moby's MatchKVList).
+    if (notLabels.length > 0 && notLabels.every((l) => matchLabel(imageLabels, l))) continue;
 
     const refs = ctx.records.refsOf(row.id);
     const tags: string[] = [];
@@ -48,7 +56,7 @@ export async function listImages(
       ParentId: "",
       RepoTags: tags,
       RepoDigests: digests,
-      Created: created,
+      Created: Math.floor(createdMs / 1000),
       Size: row.size,
       SharedSize: -1,
       Labels: imageLabels,
@@ -59,24 +67,31 @@ export async function listImages(
 }
 
 export function createdSeconds(created: string | undefined): number {
-  const ms = created ? Date.parse(created) : NaN;
-  return Number.isNaN(ms) ? 0 : Math.floor(ms / 1000);
+  return Math.floor(createdMillis(created) / 1000);
 }
 
+function createdMillis(created: string | undefined): number {
+  const ms = created ? Date.parse(created) : NaN;
+  return Number.isNaN(ms) ? 0 : ms;
+}
+
+/** moby's GetBoolOrDefault: "true"/"1" or "false"/"0"; anything else, or both, is refused. */
 function boolFilter(filters: Filters, key: string): boolean | undefined {
   const values = filters.get(key);
-  if (!values || values.length === 0) return undefined;
-  const v = values[values.length - 1]!.toLowerCase();
-  if (v === "true" || v === "1") return true;
-  if (v === "false" || v === "0") return false;
-  throw new InvalidArgumentError(`invalid filter '${key}=${values[values.length - 1]}'`);
+  if (!values) return undefined;
+  const isTrue = values.includes("true") || values.includes("1");
+  const isFalse = values.includes("false") || values.includes("0");
+  if (isTrue === isFalse) {
+    throw new InvalidArgumentError(values.length === 0 ? `invalid filter '${key}'` : `invalid filter '${key}=[${values.join(" ")}]'`);
+  }
+  return isTrue;
 }
 
 async function createdOfFilter(ctx: ImageContext, filters: Filters, key: string): Promise<number | undefined> {
   const values = filters.get(key);
   if (!values || values.length === 0) return undefined;
   const id = resolveImageId(ctx, values[values.length - 1]!);
-  return createdSeconds((await readConfig(ctx, id)).created);
+  return createdMillis((await readConfig(ctx, id)).created);
 }
 
 function matchLabel(labels: Record<string, string>, filter: string): boolean {

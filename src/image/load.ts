@@ -6,13 +6,14 @@
 // files are kept in memory. Then each image's layers are unpacked with their
 // DiffIDs checked against the config, and the image is recorded.
 import path from "node:path/posix";
-import { Readable } from "node:stream";
+import { finished, PassThrough, Readable } from "node:stream";
 import tar from "tar-stream";
-import { InvalidArgumentError } from "../errors.js";
+import { BerthError, InvalidArgumentError } from "../errors.js";
 import { familiarString, parseReference } from "../oci/reference.js";
 import type { Digest, Index, Manifest } from "../oci/types.js";
 import type { JSONMessage } from "../api/types/index.js";
 import { readConfig, storeImage, type ImageContext } from "./context.js";
+import { decompress } from "./decompress.js";
 import { hostPlatform, tagReference } from "./import.js";
 import type { LayerRow } from "./records.js";
 import { unpackLayer } from "./unpack.js";
@@ -40,7 +41,7 @@ export async function loadImages(
   onMessage: (m: JSONMessage) => void,
 ): Promise<void> {
   await ctx.lock.shared(async () => {
-    const archive = await readArchive(ctx, source);
+    const archive = await readArchiveOf(ctx, source);
     for (const item of await archiveItems(ctx, archive)) {
       const refs = item.repoTags.map((t) => tagReference(t, "cannot load a digest reference"));
       const config = await readConfig(ctx, item.config);
@@ -67,6 +68,38 @@ export async function loadImages(
       for (const ref of refs) onMessage({ stream: `Loaded image: ${familiarString(parseReference(ref))}\n` });
     }
   });
+}
+
+/**
+ * Reads the whole archive (plain or gzip, as docker accepts) into the store.
+ * On failure the rest of `source` is still read and dropped: the client is
+ * mid-upload, and only a drained request lets it read the error we answer with.
+ */
+async function readArchiveOf(ctx: ImageContext, source: Readable): Promise<Archive> {
+  const input = new PassThrough();
+  finished(source, { writable: false }, (err) => {
+    if (err) input.destroy(err);
+  });
+  source.pipe(input);
+  try {
+    const { stream } = await decompress(input);
+    return await readArchive(ctx, stream);
+  } catch (err) {
+    source.unpipe(input);
+    input.destroy();
+    if (!source.destroyed) source.resume();
+    throw archiveError(err);
+  }
+}
+
+/** tar and gzip failures in Docker's words; the store's own errors pass through. */
+function archiveError(err: unknown): unknown {
+  if (err instanceof BerthError || !(err instanceof Error)) return err;
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code !== undefined && !code.startsWith("Z_")) return err;
+  const truncated = err.message === "Unexpected end of data" || code === "Z_BUF_ERROR";
+  const message = truncated ? "unexpected EOF" : err.message;
+  return new InvalidArgumentError(`Error processing tar file: ${message}`, { cause: err });
 }
 
 async function readArchive(ctx: ImageContext, source: Readable): Promise<Archive> {

@@ -36,6 +36,23 @@ export function createImageService(deps: ImageServiceDeps): ImageService {
   };
   const { records, snapshotter, lock } = ctx;
 
+  /**
+   * A load or import that fails part-way leaves blobs and snapshots that no
+   * image reaches; they are collected at once, so a failure leaves nothing behind.
+   */
+  async function collectOnFailure<T>(op: () => Promise<T>): Promise<T> {
+    try {
+      return await op();
+    } catch (err) {
+      try {
+        await lock.exclusive(() => collectGarbage(ctx, db));
+      } catch (cleanupErr) {
+        (err as { cleanupError?: unknown }).cleanupError = cleanupErr;
+      }
+      throw err;
+    }
+  }
+
   return {
     resolve: async (refOrId) => loadRecord(ctx, resolveImageId(ctx, refOrId)),
     list: (opts) => listImages(ctx, opts),
@@ -46,21 +63,27 @@ export function createImageService(deps: ImageServiceDeps): ImageService {
       records.setRef(tagReference(target, "refusing to create a tag with a digest reference"), id);
     },
     remove: (refOrId, opts) => lock.exclusive(() => removeImage(ctx, db, refOrId, opts)),
-    import: (source, opts) => importImage(ctx, source, opts),
+    import: (source, opts) => collectOnFailure(() => importImage(ctx, source, opts)),
     save: (refsOrIds) => saveImages(ctx, refsOrIds),
-    load: (source, onMessage) => loadImages(ctx, source, onMessage),
+    load: (source, onMessage) => collectOnFailure(() => loadImages(ctx, source, onMessage)),
     prepareContainerRootfs: (imageId, containerId) =>
       lock.shared(async () => {
         const layers = records.layersOf(resolveImageId(ctx, imageId));
         return snapshotter.prepare(containerId, layers[layers.length - 1]?.chainId);
       }),
     async removeContainerRootfs(containerId) {
-      if (!(await snapshotter.stat(containerId))) return;
+      const info = await snapshotter.stat(containerId);
+      if (!info) return;
       try {
         await snapshotter.remove(containerId);
       } catch (err) {
         // Removed meanwhile by another caller: the outcome asked for.
         if (!(err instanceof NotFoundError)) throw err;
+      }
+      // The image was removed (rmi -f) while this container used it: the
+      // layers only the container kept are released now, as Docker releases them.
+      if (info.parent !== undefined && !records.layerInUse(info.parent)) {
+        await lock.exclusive(() => collectGarbage(ctx, db));
       }
     },
     commitLayer: (parentId, layer, config) => commitLayer(ctx, parentId, layer, config),

@@ -38,6 +38,8 @@ export interface ImageRecords {
   layersOf(imageId: Digest): LayerRow[];
   getLayer(chainId: Digest): LayerRow | undefined;
   allLayers(): LayerRow[];
+  /** True when some image lists the layer. */
+  layerInUse(chainId: Digest): boolean;
   refsOf(imageId: Digest): RefRow[];
   allRefs(): RefRow[];
   getRef(ref: string): RefRow | undefined;
@@ -81,6 +83,7 @@ export function createImageRecords(db: DB): ImageRecords {
     ),
     getLayer: db.prepare<[string], LayerSql>("SELECT * FROM layers WHERE chain_id = ?"),
     allLayers: db.prepare<[], LayerSql>("SELECT * FROM layers"),
+    layerInUse: db.prepare<[string], { one: number }>("SELECT 1 AS one FROM image_layers WHERE chain_id = ? LIMIT 1"),
     refsOf: db.prepare<[string], RefSql>("SELECT * FROM image_refs WHERE image_id = ? ORDER BY ref"),
     allRefs: db.prepare<[], RefSql>("SELECT * FROM image_refs ORDER BY ref"),
     getRef: db.prepare<[string], RefSql>("SELECT * FROM image_refs WHERE ref = ?"),
@@ -140,6 +143,7 @@ export function createImageRecords(db: DB): ImageRecords {
     layersOf: (id) => q.layersOf.all(id).map((r) => toLayer(r)!),
     getLayer: (chainId) => toLayer(q.getLayer.get(chainId)),
     allLayers: () => q.allLayers.all().map((r) => toLayer(r)!),
+    layerInUse: (chainId) => q.layerInUse.get(chainId) !== undefined,
     refsOf: (id) => q.refsOf.all(id).map(toRef),
     allRefs: () => q.allRefs.all().map(toRef),
     getRef: (ref) => {

@@ -124,6 +124,10 @@ async function writeArchive(ctx: ImageContext, pack: tar.Pack, items: SaveItem[]
         },
       });
     }
+    // An image saved by ID has no name, but OCI readers still need to find it.
+    if (item.tags.length === 0) {
+      indexEntries.push({ mediaType: MediaType.OciManifest, digest: manifestDigest, size: manifestBytes.length, platform });
+    }
     manifestJson.push({
       Config: `blobs/sha256/${digestHex(item.id)}`,
       RepoTags: item.tags.length > 0 ? item.tags.map(familiarString) : null,

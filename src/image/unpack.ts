@@ -85,6 +85,9 @@ export async function unpackLayer(
       return existing(deps, row);
     }
     await snapshotter.commit(row.chainId, key);
+    // Docker's overlay2 measures a layer on disk (files and symlinks, hard links
+    // once); its vfs counts the tar's file bytes, which is what the applier reports.
+    if (snapshotter.name === "overlay2") row.size = (await snapshotter.usage(row.chainId)).size;
     return row;
   } catch (err) {
     await removeQuietly(snapshotter, key, err);

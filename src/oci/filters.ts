@@ -1,6 +1,7 @@
 // Docker's `filters` query parameter: JSON of {"key": ["v1","v2"]} (or the
 // pre-1.22 {"key": {"v1": true}} form). Parsed once at the API edge.
 import { InvalidArgumentError } from "../errors.js";
+import { isGoDuration, parseGoDuration } from "./duration.js";
 
 export type Filters = Map<string, string[]>;
 
@@ -30,4 +31,22 @@ export function checkFilterKeys(filters: Filters, allowed: readonly string[]): v
   for (const key of filters.keys()) {
     if (!allowed.includes(key)) throw new InvalidArgumentError(`invalid filter '${key}'`);
   }
+}
+
+/**
+ * A `since`/`until` filter value as Docker reads it (GetTimestamp): a Go
+ * duration back from `nowMs` ("10m"), an RFC 3339 date or time (local when it
+ * has no zone), or Unix seconds ("1700000000.5"). Returns milliseconds.
+ */
+export function filterTimestamp(value: string, nowMs: number): number {
+  if (value !== "0" && isGoDuration(value)) return nowMs - parseGoDuration(value) / 1e6;
+  if (value.includes("-")) {
+    // JS reads a bare date as UTC and a time without zone as local; Go reads both as local.
+    const withTime = /^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00` : value;
+    const ms = Date.parse(/T\d{2}$/.test(withTime) ? `${withTime}:00` : withTime);
+    if (!Number.isNaN(ms)) return ms;
+  } else if (/^\d+(?:\.\d+)?$/.test(value)) {
+    return Number(value) * 1000;
+  }
+  throw new InvalidArgumentError(`failed to parse value as time or duration: ${JSON.stringify(value)}`);
 }

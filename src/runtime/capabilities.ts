@@ -69,8 +69,11 @@ export const DEFAULT_CAPABILITIES: readonly string[] = [
 let hostCaps: string[] | undefined;
 
 /**
- * The capabilities this kernel knows: runc refuses names the kernel lacks, so
- * "ALL" must mean the host's list, not ours.
+ * The capabilities a container can be given: those this kernel knows (runc
+ * refuses other names) and this process holds in its bounding set (runc
+ * cannot grant more than it has, and fails with "unable to apply caps"). So
+ * "ALL" and --privileged mean all that berthd can give, where Docker fails
+ * outright when it runs without some capability.
  */
 export function allCapabilities(): string[] {
   if (hostCaps === undefined) {
@@ -80,9 +83,18 @@ export function allCapabilities(): string[] {
     } catch (err) {
       if (!isErrno(err, "ENOENT")) throw err;
     }
-    hostCaps = ALL_NAMES.slice(0, last + 1);
+    const bounding = boundingSet();
+    hostCaps = ALL_NAMES.slice(0, last + 1).filter((_, bit) => (bounding >> BigInt(bit)) & 1n);
   }
   return [...hostCaps];
+}
+
+/** CapBnd of /proc/self/status: bit n set = capability n may be held. */
+function boundingSet(): bigint {
+  const line = readFileSync("/proc/self/status", "utf8")
+    .split("\n")
+    .find((l) => l.startsWith("CapBnd:"));
+  return line ? BigInt(`0x${line.slice("CapBnd:".length).trim()}`) : ~0n;
 }
 
 /** "net_admin", "NET_ADMIN", "cap_net_admin" → "CAP_NET_ADMIN"; "all" → "ALL". */

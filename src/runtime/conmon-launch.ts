@@ -7,9 +7,10 @@
 //                   created the process, or {"data": <negative>, "message":
 //                   "<runc's stderr>"} when that failed. (For an exec a second
 //                   line later carries the exit code; we read the exit file.)
-//   _OCI_STARTPIPE  us → conmon: conmon waits for one write before it forks;
-//                   with --exec-attach its runc child waits for a second one,
-//                   so that we can connect to the attach socket first.
+//   _OCI_STARTPIPE  us → conmon: conmon waits for one write before it forks
+//                   (our moment to move it into its own cgroup); with
+//                   --exec-attach its runc child waits for a second one, so
+//                   that we can connect to the attach socket first.
 //   _OCI_ATTACHPIPE conmon → us (--exec-attach): {"data": 0} once the attach
 //                   socket is listening.
 // conmon replaces its stdio with /dev/null right after forking, so no pipe of
@@ -24,6 +25,8 @@ export interface LaunchOptions {
   args: string[];
   /** conmon's working directory: it drops an "oom" file there too. */
   cwd: string;
+  /** Called with conmon's pid while it waits, before it forks anything (to place it in a cgroup). */
+  beforeFork?: (pid: number) => Promise<void>;
   /**
    * For `--exec-attach`: called once the attach socket listens and before
    * runc runs the process, so that no output is missed.
@@ -43,13 +46,13 @@ const SYNC_TIMEOUT_MS = 120_000;
 /** Spawns conmon; resolves to the pid runc created, or throws with runc's message. */
 export async function launchConmon(opts: LaunchOptions): Promise<number> {
   const withAttach = opts.beforeStart !== undefined;
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin", _OCI_SYNCPIPE: "3" };
-  if (withAttach) Object.assign(env, { _OCI_STARTPIPE: "4", _OCI_ATTACHPIPE: "5" });
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin", _OCI_SYNCPIPE: "3", _OCI_STARTPIPE: "4" };
+  if (withAttach) env._OCI_ATTACHPIPE = "5";
   const child = spawn(opts.conmonPath, opts.args, {
     cwd: opts.cwd,
     env,
     detached: true,
-    stdio: ["ignore", "ignore", "pipe", "pipe", ...(withAttach ? (["pipe", "pipe"] as const) : [])],
+    stdio: ["ignore", "ignore", "pipe", "pipe", "pipe", ...(withAttach ? (["pipe"] as const) : [])],
   });
   const pipes = child.stdio.slice(2).filter((s): s is Readable & Writable => s !== null) as (Readable & Writable)[];
   const [stderr, syncPipe, startPipe, attachPipe] = pipes;
@@ -64,8 +67,17 @@ export async function launchConmon(opts: LaunchOptions): Promise<number> {
 
   try {
     const failure = (what: string): Error => new SystemError(`conmon failed: ${errText.trim() || what}`);
+    if (child.pid !== undefined && opts.beforeFork) {
+      try {
+        await opts.beforeFork(child.pid);
+      } catch (err) {
+        // Closing the start pipe would let conmon go on; it must not run unplaced.
+        child.kill("SIGKILL");
+        throw err;
+      }
+    }
+    startPipe!.write(Buffer.from([0]));
     if (withAttach) {
-      startPipe!.write(Buffer.from([0]));
       const ready = await Promise.race([readLine(attachPipe!), spawnFailed]);
       if (!ready || ready.data < 0) throw failure(ready?.message ?? "no attach socket");
       await opts.beforeStart!();

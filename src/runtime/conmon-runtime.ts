@@ -11,13 +11,15 @@
 //              /persist/oom     present when the cgroup saw an OOM kill
 //              /exec/<execId>/  the same set for each exec, with process.json
 //
-// runc keeps its own state under runtimeRoot (runc --root).
+// runc keeps its own state under runtimeRoot (runc --root). Each conmon runs
+// in the shared berth-conmon cgroup, not berthd's (conmon-cgroup.ts).
 import { constants } from "node:fs";
 import { mkdir, open, readFile, readdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { ConflictError, InvalidArgumentError, NotFoundError, isErrno } from "../errors.js";
 import { connectAttach } from "./attach-socket.js";
+import { moveToConmonCgroup } from "./conmon-cgroup.js";
 import { launchConmon } from "./conmon-launch.js";
 import { cgroupOomKills, fileExists, readExitFile, waitForStatus, writeUnknownExit } from "./exit-file.js";
 import { dockerError, runc, runcState, type RuncOptions } from "./runc.js";
@@ -176,7 +178,7 @@ export function createConmonRuntime(opts: ConmonRuntimeOptions): Runtime {
       if (createOpts.openStdin && !createOpts.stdinOnce) args.push("--leave-stdin-open");
       args.push("-l", `k8s-file:${createOpts.logPath}`);
       try {
-        const pid = await launchConmon({ conmonPath, args, cwd: f.dir });
+        const pid = await launchConmon({ conmonPath, args, cwd: f.dir, beforeFork: moveToConmonCgroup });
         return { pid };
       } catch (err) {
         // A failed create leaves nothing behind (runc already cleaned up its side).
@@ -293,6 +295,7 @@ export function createConmonRuntime(opts: ConmonRuntimeOptions): Runtime {
           conmonPath,
           args,
           cwd: f.dir,
+          beforeFork: moveToConmonCgroup,
           beforeStart: execOpts.attach
             ? async () => {
                 streams = await connectAttach(f.dir);

@@ -41,7 +41,7 @@ const ALLOWED: Record<string, string[]> = {
     "getrusage", "times", "set_tid_address", "set_robust_list", "get_robust_list", "rseq",
     "restart_syscall", "capget", "capset", "seccomp", "membarrier", "landlock_create_ruleset",
     "landlock_add_rule", "landlock_restrict_self", "pidfd_open", "pidfd_send_signal",
-    "process_mrelease", "getcpu", "sysinfo", "uname", "umask",
+    "process_mrelease", "getcpu", "sysinfo", "uname", "umask", "set_thread_area", "get_thread_area",
   ],
   identity: [
     "getuid", "getuid32", "geteuid", "geteuid32", "getgid", "getgid32", "getegid", "getegid32",

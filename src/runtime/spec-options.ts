@@ -2,6 +2,7 @@
 // (runtime/spec.ts) turns this into the OCI runtime config.json, applying
 // Docker's defaults: its capability set, masked and read-only /proc and /sys
 // paths, the default seccomp profile, the default devices, and cgroup limits.
+import type { CgroupHost } from "./cgroup-host.js";
 
 export interface SpecMount {
   destination: string;
@@ -53,4 +54,6 @@ export interface SpecOptions {
   /** Shared memory size in bytes for /dev/shm (default 64 MiB). */
   shmSize?: number;
   labels?: Record<string, string>;
+  /** The host's cgroup facts the spec depends on; read from /sys/fs/cgroup when absent. */
+  host?: CgroupHost;
 }

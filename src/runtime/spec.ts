@@ -4,7 +4,9 @@
 // seccomp profile and cgroup limits a `docker run` container gets.
 import { existsSync, readFileSync } from "node:fs";
 import { allCapabilities, containerCapabilities } from "./capabilities.js";
+import { cgroupHost, type CgroupHost } from "./cgroup-host.js";
 import { DEFAULT_DEVICES, defaultDeviceRules, hostDevices, type DeviceRule, type SpecDevice } from "./devices.js";
+import { checkResources } from "./resource-check.js";
 import { defaultSeccompProfile } from "./seccomp-default.js";
 import type { ResourceLimits, SpecMount, SpecOptions } from "./spec-options.js";
 import type { RuntimeMount, RuntimeSpec } from "./spec-types.js";
@@ -29,7 +31,10 @@ export const MASKED_PATHS: readonly string[] = [
 
 export const READONLY_PATHS: readonly string[] = ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"];
 
+/** Throws InvalidArgumentError (Docker's words) for limits the host cannot honour. */
 export function buildSpec(opts: SpecOptions): RuntimeSpec {
+  const host = opts.host ?? cgroupHost();
+  checkResources(opts.resources, host);
   const caps = opts.privileged ? allCapabilities() : containerCapabilities(opts.capAdd, opts.capDrop);
   const nofile = Math.min(MAX_NOFILE, hardNofileLimit());
   const spec: RuntimeSpec = {
@@ -51,9 +56,9 @@ export function buildSpec(opts: SpecOptions): RuntimeSpec {
     hostname: opts.hostname,
     mounts: mounts(opts),
     linux: {
-      namespaces: namespaces(opts),
+      namespaces: namespaces(opts, host),
       cgroupsPath: opts.cgroupsPath,
-      resources: resources(opts.resources, opts.privileged),
+      resources: resources(opts.resources, { privileged: opts.privileged, host }),
       devices: opts.privileged ? mergeDevices(DEFAULT_DEVICES, hostDevices()) : DEFAULT_DEVICES.map((d) => ({ ...d })),
     },
   };
@@ -72,13 +77,13 @@ export function isCgroupV2(): boolean {
   return existsSync("/sys/fs/cgroup/cgroup.controllers");
 }
 
-function namespaces(opts: SpecOptions): { type: string; path?: string }[] {
+function namespaces(opts: SpecOptions, host: CgroupHost): { type: string; path?: string }[] {
   const ns: { type: string; path?: string }[] = [{ type: "pid" }, { type: "ipc" }, { type: "uts" }, { type: "mount" }];
   if (opts.network.mode === "none") ns.push({ type: "network" });
   else if (opts.network.mode === "path") ns.push({ type: "network", path: opts.network.path });
   // Docker's default cgroupns mode is "private" on v2 and "host" on v1, where
   // runc cannot virtualise the v1 hierarchies anyway.
-  if (isCgroupV2()) ns.push({ type: "cgroup" });
+  if (host.version === 2) ns.push({ type: "cgroup" });
   return ns;
 }
 
@@ -116,13 +121,14 @@ function toRuntimeMount(m: SpecMount): RuntimeMount {
   return { destination: m.destination, type: m.type, source: m.source, options: [...m.options] };
 }
 
-function resources(limits: ResourceLimits, privileged: boolean): Record<string, unknown> {
-  const devices: DeviceRule[] = privileged ? [{ allow: true, access: "rwm" }] : defaultDeviceRules();
+function resources(limits: ResourceLimits, opts: { privileged: boolean; host: CgroupHost }): Record<string, unknown> {
+  const devices: DeviceRule[] = opts.privileged ? [{ allow: true, access: "rwm" }] : defaultDeviceRules();
   const res: Record<string, unknown> = { devices };
 
   if (limits.memory && limits.memory > 0) {
     const memory: Record<string, number> = { limit: limits.memory };
-    if (swapLimitSupported()) {
+    // Without swap accounting runc would fail writing the limit; Docker drops it too.
+    if (opts.host.swapLimit) {
       if (limits.memorySwap === -1) memory.swap = -1;
       else if (limits.memorySwap && limits.memorySwap > 0) memory.swap = limits.memorySwap;
       else memory.swap = 2 * limits.memory;
@@ -145,12 +151,6 @@ function resources(limits: ResourceLimits, privileged: boolean): Record<string, 
 
   if (limits.pidsLimit && limits.pidsLimit > 0) res.pids = { limit: limits.pidsLimit };
   return res;
-}
-
-/** cgroup v1 without swap accounting has no memsw files and runc would fail writing them (Docker drops the limit too). */
-function swapLimitSupported(): boolean {
-  if (isCgroupV2()) return true;
-  return existsSync("/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes");
 }
 
 /**

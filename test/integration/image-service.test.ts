@@ -274,10 +274,10 @@ describe("image service (vfs)", () => {
     assert.ok(await a.snapshotter.stat("ctr-a"));
     await a.service.gc();
     assert.ok(await a.snapshotter.stat("ctr-a"));
+    // Removing the last user of a removed image's layers releases them at once, as Docker does.
     await a.service.removeContainerRootfs("ctr-a");
-    const { reclaimed } = await a.service.gc();
-    assert.ok(reclaimed > 0);
     assert.deepEqual(await a.snapshotter.list(), []);
     assert.deepEqual(await fs.readdir(path.join(a.root, "content", "blobs", "sha256")), []);
+    assert.equal((await a.service.gc()).reclaimed, 0);
   });
 });

@@ -24,6 +24,8 @@ export interface Recorded {
   created?: { name: string | undefined; body: ContainerCreateBody };
   stop?: { id: string; timeout?: number; signal?: string };
   imported?: { reference?: string; changes?: string[]; body: string };
+  /** Set when an attach to "hold" saw its abort signal fire. */
+  attachAborted?: Promise<void>;
   /** Resolves the pending wait of a container. */
   finishWait?: (code: number) => void;
 }
@@ -128,8 +130,22 @@ function containersFake(containers: Map<string, FakeContainer>, rec: Recorded): 
       const wanted = all.filter((e) => (e.stream === "stdout" ? opts.stdout : opts.stderr));
       return { tty: c.tty, entries: Readable.from(opts.tail === undefined ? wanted : wanted.slice(-opts.tail)) };
     },
-    async attach(id, _opts, io) {
+    async attach(id, _opts, io, signal) {
       const c = lookup(containers, id);
+      if (id === "hold") {
+        // A container that keeps printing until the client goes away. A client
+        // that closes looks like a half-close until the next write fails, as
+        // with dockerd, so the output is what reveals the departure.
+        const tick = setInterval(() => io.stdout.write("held\n"), 10);
+        const done = new Promise<void>((resolve) =>
+          signal.addEventListener("abort", () => {
+            clearInterval(tick);
+            resolve();
+          }),
+        );
+        rec.attachAborted = done;
+        return { tty: c.tty, done };
+      }
       return { tty: c.tty, done: converse(io) };
     },
     async isTty(id) {
@@ -260,6 +276,7 @@ export async function startHarness(): Promise<Harness> {
     ["c1", { id: "c1", tty: false, running: true }],
     ["stopped", { id: "stopped", tty: false, running: false }],
     ["t1", { id: "t1", tty: true, running: true }],
+    ["hold", { id: "hold", tty: true, running: true }],
   ]);
   const recorded: Recorded = {};
   const logs: object[] = [];

@@ -125,6 +125,24 @@ describe("api hijack", () => {
     ]);
   });
 
+  test("the abort signal fires when the client disconnects", async () => {
+    const net = await import("node:net");
+    await new Promise<void>((resolve, reject) => {
+      const s = net.connect(h.socketPath, () => s.write(upgradeRequest("/containers/hold/attach?stream=1&stdout=1")));
+      let seen = "";
+      s.on("data", (c: Buffer) => {
+        seen += c.toString();
+        if (seen.includes("held\n")) {
+          s.destroy();
+          resolve();
+        }
+      });
+      s.on("error", reject);
+    });
+    assert.ok(h.recorded.attachAborted);
+    await h.recorded.attachAborted;
+  });
+
   test("the request log records the upgrade", async () => {
     await rawExchange(h.socketPath, (s) => s.write(upgradeRequest("/v1.45/containers/t1/attach?stream=1&stdout=1")));
     // The line is written when the server's socket closes, a moment after the client's.

@@ -26,7 +26,7 @@ const rows: Row[] = [
   ["PUT", "/v1.45/containers/json", 404, '{"message":"page not found"}\n'],
   ["GET", "/version", 200, /"ApiVersion":"1.45".*"MinAPIVersion":"1.24"/],
   ["GET", "/info", 200, /"ID":"berth-test"/],
-  ["GET", "/system/df", 200, /^\{"LayersSize":1000,"Images":\[\{"Id":"sha256:aa",.*"Containers":3\}\],"Containers":\[\{"Id":"c1",.*"Volumes":\[\],"BuildCache":\[\]\}\n$/],
+  ["GET", "/system/df", 200, /^\{"LayersSize":1000,"Images":\[\{"Id":"sha256:aa",.*"Containers":4\}\],"Containers":\[\{"Id":"c1",.*"Volumes":\[\],"BuildCache":\[\]\}\n$/],
   // Query booleans as dockerd parses them.
   ["GET", "/containers/json?all=1", 200, /"Id":"stopped"/],
   ["GET", "/containers/json?all=True", 200, /"all":"true"/],
@@ -267,10 +267,14 @@ describe("api server listen", () => {
     const h = await startHarness();
     const server = createApiServer(h.backends);
     try {
-      await server.listen("tcp://127.0.0.1:0");
-      const addr = server.address();
-      assert.ok(addr && typeof addr === "object");
-      const res = await fetch(`http://127.0.0.1:${addr.port}/v1.45/_ping`);
+      const bound = await server.listen("tcp://127.0.0.1:0");
+      const port = Number(/^tcp:\/\/127\.0\.0\.1:(\d+)$/.exec(bound)?.[1]);
+      assert.ok(port > 0, bound);
+      // A second address on the same server, as berthd -H a -H b does.
+      const sock = path.join(dir, "second.sock");
+      await server.listen(`unix://${sock}`);
+      assert.equal((await httpRequest(sock, "GET", "/_ping")).text, "OK");
+      const res = await fetch(`http://127.0.0.1:${port}/v1.45/_ping`);
       assert.equal(await res.text(), "OK");
       assert.equal(res.headers.get("api-version"), "1.45");
       await assert.rejects(createApiServer(h.backends).listen("http://x"), /Invalid bind address format/);

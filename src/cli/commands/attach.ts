@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { Option } from "commander";
 import { action } from "../action.js";
 import type { CliContext } from "../context.js";
-import { runSession } from "../session.js";
+import { detachedExit, runSession } from "../session.js";
 import { proxySignals } from "../signals.js";
 import { UsageError } from "../usage-error.js";
 
@@ -37,7 +37,7 @@ async function attach(ctx: CliContext, name: string, flags: Flags): Promise<numb
   const stopProxy = flags.sigProxy && !tty ? proxySignals(ctx, id) : () => undefined;
   try {
     const end = await runSession(stream, { tty, stdin, detachKeys: flags.detachKeys, resize: (size) => client.containers.resize(id, size) });
-    if (end === "detached") return 0;
+    if (end === "detached") return detachedExit(ctx);
     return (await exit.result).StatusCode;
   } finally {
     stopProxy();

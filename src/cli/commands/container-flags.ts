@@ -1,7 +1,7 @@
 // The flags `run` and `create` share, and how they become the body of
 // POST /containers/create — the same fields Docker's CLI fills in.
 import { readFileSync } from "node:fs";
-import { Option, type Command } from "commander";
+import { InvalidArgumentError, Option, type Command } from "commander";
 import type { ContainerCreateBody, HostConfig } from "../../api/types/index.js";
 import { collect, integer, parsed } from "../args.js";
 import { parseBytes, parseNanoCpus } from "../format/units.js";
@@ -56,7 +56,7 @@ export function addContainerFlags(cmd: Command): Command {
     .option("--cpus <decimal>", "Number of CPUs", parsed(parseNanoCpus))
     .option("--cpuset-cpus <string>", "CPUs in which to allow execution (0-3, 0,1)")
     .option("--entrypoint <string>", "Overwrite the default ENTRYPOINT of the image")
-    .option("-e, --env <list>", "Set environment variables", collect)
+    .option("-e, --env <list>", "Set environment variables", envFlag)
     .option("--env-file <list>", "Read in a file of environment variables", collect)
     .option("-h, --hostname <string>", "Container host name")
     .option("--init", "Run an init inside the container that forwards signals and reaps processes")
@@ -153,18 +153,19 @@ export function streamsToAttach(flags: ContainerFlags): { stdin: boolean; stdout
 }
 
 function environment(flags: ContainerFlags, env: NodeJS.ProcessEnv): string[] | undefined {
-  const fromFiles = (flags.envFile ?? []).flatMap((file) => readLines(file, "env file"));
-  const all = [...fromFiles, ...(flags.env ?? [])].map((entry) => {
-    // "-e NAME" passes the client's value through, as Docker does.
-    if (entry.includes("=")) return entry;
-    const value = env[entry];
+  // A bare NAME in a file takes the client's value, or is left out when the client has none.
+  const fromFiles = (flags.envFile ?? []).flatMap((file) => readKeyValueFile(file, (name) => env[name]));
+  // A bare NAME on the command line takes the client's value, or goes as is (the daemon unsets it).
+  const fromFlags = (flags.env ?? []).map((entry) => {
+    const value = entry.includes("=") ? undefined : env[entry];
     return value === undefined ? entry : `${entry}=${value}`;
   });
+  const all = [...fromFiles, ...fromFlags];
   return all.length > 0 ? all : undefined;
 }
 
 function labels(flags: ContainerFlags): Record<string, string> | undefined {
-  const all = [...(flags.labelFile ?? []).flatMap((file) => readLines(file, "label file")), ...(flags.label ?? [])];
+  const all = [...(flags.labelFile ?? []).flatMap((file) => readKeyValueFile(file)), ...(flags.label ?? [])];
   if (all.length === 0) return undefined;
   return Object.fromEntries(
     all.map((l) => {
@@ -174,21 +175,45 @@ function labels(flags: ContainerFlags): Record<string, string> | undefined {
   );
 }
 
-function readLines(file: string, what: string): string[] {
+/**
+ * An --env-file or --label-file, read as the docker CLI reads them: a UTF-8
+ * BOM dropped, blank and "#" lines skipped, leading blanks trimmed, values
+ * kept verbatim; a bare NAME is looked up with `lookup` (dropped without one).
+ */
+export function readKeyValueFile(file: string, lookup?: (name: string) => string | undefined): string[] {
   let text: string;
   try {
     text = readFileSync(file, "utf8");
   } catch (err) {
-    throw new UsageError(`open ${file}: ${(err as NodeJS.ErrnoException).code === "ENOENT" ? "no such file or directory" : (err as Error).message}`);
+    const code = (err as NodeJS.ErrnoException).code;
+    const reason = code === "ENOENT" ? "no such file or directory" : code === "EACCES" ? "permission denied" : (err as Error).message;
+    throw new UsageError(`open ${file}: ${reason}`);
   }
-  return text
-    .split(/\r?\n/)
-    .map((l) => l.trimStart())
-    .filter((l) => l !== "" && !l.startsWith("#"))
-    .map((l) => {
-      if (/\s/.test(l.split("=")[0])) throw new UsageError(`variable '${l.split("=")[0]}' contains whitespaces (${what} ${file})`);
-      return l;
+  const out: string[] = [];
+  text
+    .replace(/^\uFEFF/, "")
+    .split("\n")
+    .forEach((raw) => {
+      const line = raw.replace(/\r$/, "").trimStart();
+      if (line === "" || line.startsWith("#")) return;
+      const eq = line.indexOf("=");
+      const name = eq < 0 ? line : line.slice(0, eq);
+      const bad = (why: string) => new UsageError(`invalid env file (${file}): ${why}`);
+      if (/\s/.test(name)) throw bad(`variable '${name}' contains whitespaces`);
+      if (name === "") throw bad(`no variable name on line '${line}'`);
+      if (eq >= 0) out.push(line);
+      else {
+        const value = lookup?.(name);
+        if (value !== undefined) out.push(`${name}=${value}`);
+      }
     });
+  return out;
+}
+
+/** `-e` as pflag checks it: a variable needs a name. */
+export function envFlag(value: string, previous: string[] | undefined): string[] {
+  if (value === "" || value.startsWith("=")) throw new InvalidArgumentError(`invalid environment variable: ${value}`);
+  return collect(value, previous);
 }
 
 /** "net_admin" → "CAP_NET_ADMIN"; "ALL" stays. */

@@ -12,9 +12,9 @@ export function define(cmd: Command, ctx: CliContext): void {
 }
 
 async function create(args: string[], flags: ContainerFlags, ctx: CliContext): Promise<number> {
-  // A created container has its streams attachable later, as with docker create.
-  const req = buildCreateRequest(args, { ...flags, detach: false });
   try {
+    // A created container has its streams attachable later, as with docker create.
+    const req = buildCreateRequest(args, { ...flags, detach: false });
     ctx.out(`${await createContainer(ctx, req, flags.pull)}\n`);
     return 0;
   } catch (err) {

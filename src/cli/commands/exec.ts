@@ -2,9 +2,9 @@
 // which exec inspect reports once the stream ends.
 import type { Command } from "commander";
 import { action } from "../action.js";
-import { collect } from "../args.js";
+import { envFlag } from "./container-flags.js";
 import type { CliContext } from "../context.js";
-import { runSession } from "../session.js";
+import { detachedExit, runSession } from "../session.js";
 import { UsageError } from "../usage-error.js";
 
 interface Flags {
@@ -25,7 +25,7 @@ export function define(cmd: Command, ctx: CliContext): void {
     .passThroughOptions()
     .option("-d, --detach", "Detached mode: run command in the background")
     .option("--detach-keys <string>", "Override the key sequence for detaching a container")
-    .option("-e, --env <list>", "Set environment variables", collect)
+    .option("-e, --env <list>", "Set environment variables", envFlag)
     .option("-i, --interactive", "Keep STDIN open even if not attached")
     .option("--privileged", "Give extended privileges to the command")
     .option("-t, --tty", "Allocate a pseudo-TTY")
@@ -65,6 +65,6 @@ async function exec(ctx: CliContext, [container, ...command]: string[], flags: F
     detachKeys: flags.detachKeys,
     resize: (s) => client.exec.resize(Id, s),
   });
-  if (end === "detached") return 0;
+  if (end === "detached") return detachedExit(ctx);
   return (await client.exec.inspect(Id)).ExitCode ?? 0;
 }

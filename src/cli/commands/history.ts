@@ -26,6 +26,6 @@ export function define(cmd: Command, ctx: CliContext): void {
     const items = await ctx.client().images.history(name);
     const now = Date.now() / 1000;
     const rows = items.map((h) => historyContext(h, { trunc: flags.trunc, human: flags.human, now }));
-    ctx.out(renderList(flags.quiet ? "{{.ID}}" : flags.format, rows, HISTORY_FORMAT));
+    ctx.out(renderList(flags.quiet ? "{{.ID}}" : (flags.format ?? (flags.human ? undefined : "table {{.ID}}\t{{.CreatedAt}}\t{{.CreatedBy}}\t{{.Size}}\t{{.Comment}}")), rows, HISTORY_FORMAT));
   }, ctx);
 }

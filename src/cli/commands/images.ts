@@ -32,9 +32,8 @@ export function define(cmd: Command, ctx: CliContext): void {
     const now = Date.now() / 1000;
     const opts = { trunc: flags.trunc, digests: flags.digests ?? false, now };
     if (flags.quiet) {
-      // One ID per image, not per tag, as Docker prints it.
-      const ids = [...new Set(list.map((img) => imageRows(img, opts)[0].ID as string))];
-      ctx.out(ids.map((id) => `${id}\n`).join(""));
+      // One ID per row (an image with two tags prints twice), as Docker prints it.
+      ctx.out(list.flatMap((img) => imageRows(img, opts)).map((row) => `${String(row.ID)}\n`).join(""));
       return;
     }
     const spec = flags.digests ? { ...IMAGE_FORMAT, defaultTable: DIGEST_TABLE } : IMAGE_FORMAT;

@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { action } from "../action.js";
 import type { CliContext } from "../context.js";
 import { parseTimestamp } from "../timestamps.js";
+import { UsageError } from "../usage-error.js";
 
 interface Flags {
   follow?: boolean;
@@ -32,8 +33,8 @@ export function define(cmd: Command, ctx: CliContext): void {
       follow: flags.follow,
       timestamps: flags.timestamps,
       tail: flags.tail,
-      since: flags.since === undefined ? undefined : parseTimestamp(flags.since, now),
-      until: flags.until === undefined ? undefined : parseTimestamp(flags.until, now),
+      since: flags.since === undefined ? undefined : timestamp("since", flags.since, now),
+      until: flags.until === undefined ? undefined : timestamp("until", flags.until, now),
       tty: info.Config?.Tty ?? false,
     });
     for await (const { stream, data } of chunks) {
@@ -41,4 +42,14 @@ export function define(cmd: Command, ctx: CliContext): void {
       if (!target.write(data)) await new Promise((resolve) => target.once("drain", resolve));
     }
   }, ctx);
+}
+
+/** Docker's client names the flag a bad time came from. */
+function timestamp(flag: "since" | "until", value: string, now: number): string {
+  try {
+    return parseTimestamp(value, now);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    throw new UsageError(`invalid value for "${flag}": ${err.message}`, { cause: err });
+  }
 }

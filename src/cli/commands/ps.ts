@@ -32,7 +32,8 @@ export function define(cmd: Command, ctx: CliContext): void {
   action<Flags>(cmd, { max: 0 }, async (_args, flags) => {
     const limit = flags.latest && flags.last === -1 ? 1 : flags.last;
     const format = flags.quiet ? "{{.ID}}" : flags.format;
-    const size = !flags.quiet && (flags.size || formatUses(format, "Size"));
+    // As the docker CLI: sizes are fetched when the template shows them, `{{json .}}` included.
+    const size = !flags.quiet && (flags.size || formatUses(format, "Size") || showsWholeRow(format));
     const list = await ctx.client().containers.list({
       all: flags.all || limit > 0,
       limit: limit > 0 ? limit : undefined,
@@ -43,4 +44,8 @@ export function define(cmd: Command, ctx: CliContext): void {
     const now = Date.now() / 1000;
     ctx.out(renderList(format, list.map((c) => containerContext(c, { trunc: flags.trunc, now })), spec));
   }, ctx);
+}
+
+function showsWholeRow(format: string | undefined): boolean {
+  return format === "json" || (format !== undefined && /\{\{-?\s*json\s+\.\s*-?\}\}/.test(format));
 }

@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { action } from "../action.js";
 import type { CliContext } from "../context.js";
 import { forEach } from "../each.js";
+import { NotFoundError } from "../../errors.js";
 
 interface Flags {
   force?: boolean;
@@ -20,6 +21,8 @@ export function define(cmd: Command, ctx: CliContext): void {
   action<Flags>(cmd, { min: 1 }, async (names, flags) => {
     const { failed } = await forEach(ctx, names, (name) =>
       ctx.client().containers.remove(name, { force: flags.force, volumes: flags.volumes, link: flags.link }),
+      // With --force a container already gone is reported but is no failure, as in Docker.
+      { tolerate: (err) => (flags.force ?? false) && err instanceof NotFoundError },
     );
     return failed.length > 0 ? 1 : 0;
   }, ctx);

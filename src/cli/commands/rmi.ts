@@ -1,5 +1,6 @@
 // berth rmi: remove images, printing "Untagged: …" and "Deleted: …" lines.
 import type { Command } from "commander";
+import { errorKind } from "../../errors.js";
 import { action } from "../action.js";
 import type { CliContext } from "../context.js";
 import { describe } from "../each.js";
@@ -25,7 +26,8 @@ export function define(cmd: Command, ctx: CliContext): void {
           if (item.Deleted) ctx.out(`Deleted: ${item.Deleted}\n`);
         }
       } catch (err) {
-        failed = true;
+        // As docker: with -f, a missing image is reported but does not fail the command.
+        if (!flags.force || errorKind(err) !== "not-found") failed = true;
         ctx.err(`${describe(err)}\n`);
       }
     }

@@ -5,6 +5,7 @@ import { action } from "../action.js";
 import type { CliContext } from "../context.js";
 import { describe, forEach } from "../each.js";
 import { runSession } from "../session.js";
+import { NotModifiedError } from "../../errors.js";
 import { UsageError } from "../usage-error.js";
 
 interface Flags {
@@ -46,13 +47,17 @@ async function start(names: string[], flags: Flags, ctx: CliContext): Promise<nu
     detachKeys: flags.detachKeys,
     tty,
   });
-  const exit = await client.containers.watchExit(id, { condition: "next-exit" });
+  // An --rm container is gone once it exited; waiting for "removed" also waits for that cleanup.
+  const exit = await client.containers.watchExit(id, { condition: info.HostConfig?.AutoRemove ? "removed" : "next-exit" });
   try {
     await client.containers.start(id);
   } catch (err) {
-    attached.close();
-    ctx.err(`${describe(err)}\n`);
-    return 1;
+    // Already running (304): stay attached to it, as `docker start -a` does.
+    if (!(err instanceof NotModifiedError)) {
+      attached.close();
+      ctx.err(`${describe(err)}\n`);
+      return 1;
+    }
   }
   const end = await runSession(attached, {
     tty,

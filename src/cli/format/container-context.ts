@@ -44,6 +44,8 @@ export function containerContext(c: ContainerSummary, opts: { trunc: boolean; no
     Mounts: mounts.map((m) => (opts.trunc ? ellipsis(m.Name || m.Source || "", 15) : m.Name || m.Source || "")).join(","),
     Names: names(c.Names ?? [], opts.trunc),
     Networks: Object.keys(c.NetworkSettings?.Networks ?? {}).sort().join(","),
+    // The image manifest's platform (API ≥ 1.46); older daemons and berth send none.
+    Platform: null,
     Ports: displayPorts(c.Ports ?? []),
     RunningFor: since(c.Created ?? 0, opts.now),
     Size: size(c),

@@ -1,0 +1,123 @@
+// Process helpers for the engine benchmark: run a command with a time limit,
+// time it, take medians, and read the memory of processes from /proc.
+import { spawn, spawnSync } from "node:child_process";
+import { readFileSync, readdirSync } from "node:fs";
+import { isErrno } from "../src/errors.js";
+
+export interface Done {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** A command line to drive an engine: `docker -H …`, `node bin/berth -H …`, `podman`. */
+export interface Cli {
+  name: string;
+  argv: string[];
+  env?: Record<string, string | undefined>;
+  /** Flags put right after `run`/`create` (podman's rlimits). */
+  runFlags?: string[];
+}
+
+/** Runs a command to its end, killing it after timeoutMs; never rejects for a non-zero exit. */
+export function exec(argv: string[], opts: { env?: Record<string, string | undefined>; timeoutMs?: number; input?: string } = {}): Promise<Done> {
+  return new Promise((resolve, reject) => {
+    const env = { ...process.env, ...opts.env };
+    for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
+    const child = spawn(argv[0]!, argv.slice(1), { stdio: ["pipe", "pipe", "pipe"], env });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on("data", (d: Buffer) => out.push(d));
+    child.stderr.on("data", (d: Buffer) => err.push(d));
+    const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 120_000);
+    child.on("error", reject);
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      const stderr = Buffer.concat(err).toString() + (signal ? `\n(killed by ${signal})` : "");
+      resolve({ code: code ?? -1, stdout: Buffer.concat(out).toString(), stderr });
+    });
+    child.stdin.end(opts.input);
+  });
+}
+
+/** Runs `cli args…` and throws with its stderr when it fails. */
+export async function must(cli: Cli, args: string[], timeoutMs?: number): Promise<string> {
+  const r = await exec([...cli.argv, ...args], { env: cli.env, timeoutMs });
+  if (r.code !== 0) throw new Error(`${cli.name}: ${args.join(" ")} exited ${r.code}: ${r.stderr.trim()}`);
+  return r.stdout;
+}
+
+export async function elapsedMs(fn: () => Promise<unknown>): Promise<number> {
+  const t = process.hrtime.bigint();
+  await fn();
+  return Number(process.hrtime.bigint() - t) / 1e6;
+}
+
+export interface Sample {
+  median: number;
+  min: number;
+  n: number;
+}
+
+/** One warm-up, then up to n timed runs while time is left; the median and the best. */
+export async function sample(n: number, fn: () => Promise<unknown>, timeLeft: () => number): Promise<Sample> {
+  await fn();
+  const xs: number[] = [];
+  while (xs.length < n && (xs.length < 3 || timeLeft() > 0)) xs.push(await elapsedMs(fn));
+  xs.sort((a, b) => a - b);
+  return { median: xs[Math.floor(xs.length / 2)]!, min: xs[0]!, n: xs.length };
+}
+
+export function which(cmd: string): string | undefined {
+  const r = spawnSync("sh", ["-c", 'command -v "$1"', "sh", cmd], { encoding: "utf8" });
+  return r.stdout.trim() || undefined;
+}
+
+/** Resident set of a process in KiB, 0 when it is gone. */
+export function rssKb(pid: number): number {
+  try {
+    return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
+  } catch (err) {
+    if (isErrno(err, "ENOENT") || isErrno(err, "ESRCH")) return 0;
+    throw err;
+  }
+}
+
+export interface ProcInfo {
+  pid: number;
+  comm: string;
+  cmdline: string;
+}
+
+/** Every process now running, with its name and command line. */
+export function processes(): ProcInfo[] {
+  const list: ProcInfo[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const comm = readFileSync(`/proc/${entry}/comm`, "utf8").trim();
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, "utf8").replaceAll("\0", " ");
+      list.push({ pid: Number(entry), comm, cmdline });
+    } catch (err) {
+      // Exited between readdir and read.
+      if (!isErrno(err, "ENOENT") && !isErrno(err, "ESRCH")) throw err;
+    }
+  }
+  return list;
+}
+
+/** Summed RSS in KiB of the processes whose command line names one of the ids. */
+export function rssOfProcessesNaming(comm: string, ids: string[]): { kb: number; count: number } {
+  const found = processes().filter((p) => p.comm === comm && ids.some((id) => p.cmdline.includes(id)));
+  return { kb: found.reduce((s, p) => s + rssKb(p.pid), 0), count: found.length };
+}
+
+/** Runs jobs with at most `width` at a time. */
+export async function pool<T>(items: T[], width: number, job: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(width, items.length) }, async () => {
+      while (next < items.length) await job(items[next++]!);
+    }),
+  );
+}
