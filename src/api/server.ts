@@ -87,6 +87,16 @@ async function readUpgradeBody(req: http.IncomingMessage, upgrade: Upgrade): Pro
   return buf.subarray(0, length);
 }
 
+/**
+ * A failed operation that could not undo its own work says so in a
+ * `cleanupError` beside the error the client sees (image/unpack.ts,
+ * image/local-image-service.ts): only the log can tell an operator what was left.
+ */
+function cleanupOf(err: unknown): { cleanupError?: string } {
+  const cleanup = typeof err === "object" && err !== null ? (err as { cleanupError?: unknown }).cleanupError : undefined;
+  return cleanup === undefined ? {} : { cleanupError: messageOf(cleanup) };
+}
+
 export function createApiServer(backends: Backends, opts: ApiServerOptions = {}): ApiServer {
   const log = opts.log ?? (() => {});
   const router = createRouter([
@@ -116,7 +126,7 @@ export function createApiServer(backends: Backends, opts: ApiServerOptions = {})
       if (!hit) throw new NotFoundError("page not found");
       await hit.handler({ req, body, res, params: hit.params, query: url.searchParams, version, upgrade, signal: gone.signal });
     } catch (err) {
-      if (statusOf(err) >= 500) log({ level: "error", method: req.method, path: req.url, error: messageOf(err), stack: err instanceof Error ? err.stack : undefined });
+      if (statusOf(err) >= 500) log({ level: "error", method: req.method, path: req.url, error: messageOf(err), stack: err instanceof Error ? err.stack : undefined, ...cleanupOf(err) });
       writeError(res, err);
     }
   }

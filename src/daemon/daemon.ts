@@ -17,6 +17,7 @@ import { Events } from "./events.js";
 import type { Logger } from "./logger.js";
 import { createSystemBackend } from "./system.js";
 import { acquirePidfile } from "./pidfile.js";
+import { collectLeftovers } from "./leftovers.js";
 import { isErrno } from "../errors.js";
 
 export interface Daemon {
@@ -49,6 +50,8 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Da
 
   const report = await containers.recover();
   log("info", "recovered containers", { report });
+  const leftovers = await collectLeftovers({ db, snapshotter, images });
+  if (leftovers.rootfs.length > 0 || leftovers.reclaimed > 0) log("info", "collected leftovers of an earlier run", { ...leftovers });
 
   const system = createSystemBackend({
     id: engineId(config.dataRoot),

@@ -26,7 +26,12 @@ export function hostPlatform(): { os: string; architecture: string } {
   return { os: "linux", architecture: GO_ARCH[process.arch] ?? process.arch };
 }
 
-export async function importImage(ctx: ImageContext, source: Readable, opts: ImportOptions): Promise<Digest> {
+/** Returns the image ID and the blob the tarball was stored as (unused when the layer was already there). */
+export async function importImage(
+  ctx: ImageContext,
+  source: Readable,
+  opts: ImportOptions,
+): Promise<{ id: Digest; blob: Digest }> {
   const ref = opts.reference ? tagReference(opts.reference, "cannot import digest reference") : undefined;
   const runtimeConfig = applyChanges({}, opts.changes ?? []);
   const platform = parsePlatform(opts.platform);
@@ -50,7 +55,7 @@ export async function importImage(ctx: ImageContext, source: Readable, opts: Imp
       layers: [layer],
       refs: ref ? [ref] : [],
     });
-    return id;
+    return { id, blob: blob.digest };
   });
 }
 

@@ -35,12 +35,13 @@ interface Archive {
   links: Map<string, string>;
 }
 
+/** Returns the blobs the archive held, some of which no image may use (see local-image-service.ts). */
 export async function loadImages(
   ctx: ImageContext,
   source: Readable,
   onMessage: (m: JSONMessage) => void,
-): Promise<void> {
-  await ctx.lock.shared(async () => {
+): Promise<Digest[]> {
+  return ctx.lock.shared(async () => {
     const archive = await readArchiveOf(ctx, source);
     for (const item of await archiveItems(ctx, archive)) {
       const refs = item.repoTags.map((t) => tagReference(t, "cannot load a digest reference"));
@@ -67,6 +68,7 @@ export async function loadImages(
       if (refs.length === 0) onMessage({ stream: `Loaded image ID: ${id}\n` });
       for (const ref of refs) onMessage({ stream: `Loaded image: ${familiarString(parseReference(ref))}\n` });
     }
+    return [...new Set(archive.blobs.values())];
   });
 }
 

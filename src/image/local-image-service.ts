@@ -4,6 +4,7 @@
 import { NotFoundError } from "../errors.js";
 import type { ContentStore } from "../content/store.js";
 import type { Snapshotter } from "../snapshot/snapshotter.js";
+import type { Digest } from "../oci/types.js";
 import type { DB } from "../store/db.js";
 import { loadRecord, resolveImageId, type ImageContext } from "./context.js";
 import { collectGarbage } from "./gc.js";
@@ -53,6 +54,15 @@ export function createImageService(deps: ImageServiceDeps): ImageService {
     }
   }
 
+  /**
+   * Blobs a load or import stored that no image ended up using — a layer
+   * that was already unpacked from another blob, the legacy v1 configs Docker
+   * 25 archives carry — are collected at once rather than at the next rmi.
+   */
+  async function collectUnused(digests: Digest[]): Promise<void> {
+    if (digests.some((d) => !records.blobInUse(d))) await lock.exclusive(() => collectGarbage(ctx, db));
+  }
+
   return {
     resolve: async (refOrId) => loadRecord(ctx, resolveImageId(ctx, refOrId)),
     list: (opts) => listImages(ctx, opts),
@@ -63,9 +73,13 @@ export function createImageService(deps: ImageServiceDeps): ImageService {
       records.setRef(tagReference(target, "refusing to create a tag with a digest reference"), id);
     },
     remove: (refOrId, opts) => lock.exclusive(() => removeImage(ctx, db, refOrId, opts)),
-    import: (source, opts) => collectOnFailure(() => importImage(ctx, source, opts)),
+    async import(source, opts) {
+      const { id, blob } = await collectOnFailure(() => importImage(ctx, source, opts));
+      await collectUnused([blob]);
+      return id;
+    },
     save: (refsOrIds) => saveImages(ctx, refsOrIds),
-    load: (source, onMessage) => collectOnFailure(() => loadImages(ctx, source, onMessage)),
+    load: async (source, onMessage) => collectUnused(await collectOnFailure(() => loadImages(ctx, source, onMessage))),
     prepareContainerRootfs: (imageId, containerId) =>
       lock.shared(async () => {
         const layers = records.layersOf(resolveImageId(ctx, imageId));

@@ -40,6 +40,8 @@ export interface ImageRecords {
   allLayers(): LayerRow[];
   /** True when some image lists the layer. */
   layerInUse(chainId: Digest): boolean;
+  /** True when a blob is an image's config or manifest, or a layer's source. */
+  blobInUse(digest: Digest): boolean;
   refsOf(imageId: Digest): RefRow[];
   allRefs(): RefRow[];
   getRef(ref: string): RefRow | undefined;
@@ -84,6 +86,9 @@ export function createImageRecords(db: DB): ImageRecords {
     getLayer: db.prepare<[string], LayerSql>("SELECT * FROM layers WHERE chain_id = ?"),
     allLayers: db.prepare<[], LayerSql>("SELECT * FROM layers"),
     layerInUse: db.prepare<[string], { one: number }>("SELECT 1 AS one FROM image_layers WHERE chain_id = ? LIMIT 1"),
+    blobInUse: db.prepare<[string, string, string], { one: number }>(
+      "SELECT 1 AS one FROM layers WHERE blob_digest = ? UNION ALL SELECT 1 FROM images WHERE id = ? OR manifest_digest = ? LIMIT 1",
+    ),
     refsOf: db.prepare<[string], RefSql>("SELECT * FROM image_refs WHERE image_id = ? ORDER BY ref"),
     allRefs: db.prepare<[], RefSql>("SELECT * FROM image_refs ORDER BY ref"),
     getRef: db.prepare<[string], RefSql>("SELECT * FROM image_refs WHERE ref = ?"),
@@ -144,6 +149,7 @@ export function createImageRecords(db: DB): ImageRecords {
     getLayer: (chainId) => toLayer(q.getLayer.get(chainId)),
     allLayers: () => q.allLayers.all().map((r) => toLayer(r)!),
     layerInUse: (chainId) => q.layerInUse.get(chainId) !== undefined,
+    blobInUse: (digest) => q.blobInUse.get(digest, digest, digest) !== undefined,
     refsOf: (id) => q.refsOf.all(id).map(toRef),
     allRefs: () => q.allRefs.all().map(toRef),
     getRef: (ref) => {

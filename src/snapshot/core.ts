@@ -31,9 +31,39 @@ export interface SnapshotLayout {
   removing(dir: string): Promise<void>;
 }
 
+/** The name of a snapshot's directory under the snapshotter's root. */
+export function snapshotDirName(key: string): string {
+  return createHash("sha256").update(key).digest("hex");
+}
+
+/**
+ * Run once when the data root is opened, before anything else uses it:
+ * removes what a crash left without a row — a directory being prepared
+ * (`<name>.tmp-…`), a tree committed under its new name before the row
+ * changed — and `keep` names the entries of `root` that are not snapshots.
+ * Returns the names removed.
+ */
+export async function removeDebris(root: string, db: DB, keep: string[]): Promise<string[]> {
+  const wanted = new Set([...createSnapshotRecords(db).list().map((s) => snapshotDirName(s.key)), ...keep]);
+  let names: string[];
+  try {
+    names = await readdir(root);
+  } catch (err) {
+    if (isErrno(err, "ENOENT")) return [];
+    throw err;
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    if (wanted.has(name)) continue;
+    await rm(`${root}/${name}`, { recursive: true, force: true });
+    removed.push(name);
+  }
+  return removed;
+}
+
 export function createSnapshotterCore(root: string, db: DB, layout: SnapshotLayout): Snapshotter {
   const records = createSnapshotRecords(db);
-  const dirOf = (key: string): string => `${root}/${createHash("sha256").update(key).digest("hex")}`;
+  const dirOf = (key: string): string => `${root}/${snapshotDirName(key)}`;
   // One operation per key at a time; the records alone cannot see an operation in flight.
   const busy = new Set<string>();
 
@@ -107,8 +137,16 @@ export function createSnapshotterCore(root: string, db: DB, layout: SnapshotLayo
         const dir = dirOf(name);
         await rm(dir, { recursive: true, force: true });
         await rename(dirOf(key), dir);
-        await layout.committed(dir);
-        records.commit(name, key);
+        try {
+          await layout.committed(dir);
+          records.commit(name, key);
+        } catch (err) {
+          // A full disk fails here (the link, the row): put the tree back under
+          // the key that still has the row, so the caller can remove it.
+          await layout.removing(dir);
+          await rename(dir, dirOf(key));
+          throw err;
+        }
       });
     },
 
@@ -116,8 +154,20 @@ export function createSnapshotterCore(root: string, db: DB, layout: SnapshotLayo
       return exclusive([key], async () => {
         mustGet(key);
         if (records.hasChildren(key)) throw new ConflictError(`cannot remove snapshot ${key}: it has children`);
-        records.delete(key);
         const dir = dirOf(key);
+        try {
+          records.delete(key);
+        } catch (err) {
+          // SQLite needs a little room to write even a delete, and on a full
+          // disk the snapshot being removed is usually what filled it: free
+          // its tree first. A crash in between leaves a row without a tree,
+          // which only a removal (this one, or garbage collection) ever meets.
+          if (!isErrno(err, "SQLITE_FULL")) throw err;
+          await layout.removing(dir);
+          await rm(dir, { recursive: true, force: true });
+          records.delete(key);
+          return;
+        }
         await layout.removing(dir);
         await rm(dir, { recursive: true, force: true });
       });

@@ -11,12 +11,12 @@
 // layers (Docker's relative `l/<short>` names need a chdir, which a daemon
 // cannot do per mount); mountAll refuses longer option strings with a clear
 // error rather than letting the kernel truncate them.
-import { readFile, mkdir, rename, symlink, unlink, writeFile } from "node:fs/promises";
+import { readFile, readdir, mkdir, rename, stat, symlink, unlink, writeFile } from "node:fs/promises";
 import { basename } from "node:path";
 import { isErrno } from "../errors.js";
 import { diffOverlay } from "../archive/diff.js";
 import type { DB } from "../store/db.js";
-import { createSnapshotterCore } from "./core.js";
+import { createSnapshotterCore, removeDebris } from "./core.js";
 import type { Snapshotter } from "./snapshotter.js";
 
 export function createOverlaySnapshotter(root: string, db: DB): Snapshotter {
@@ -76,4 +76,28 @@ export function createOverlaySnapshotter(root: string, db: DB): Snapshotter {
       }
     },
   });
+}
+
+/**
+ * Crash debris of overlay2 (see removeDebris), plus short links in l/ whose
+ * snapshot is gone: a crash between making a link and recording its snapshot.
+ */
+export async function removeOverlayDebris(root: string, db: DB): Promise<void> {
+  await removeDebris(root, db, ["l"]);
+  const links = `${root}/l`;
+  let names: string[];
+  try {
+    names = await readdir(links);
+  } catch (err) {
+    if (isErrno(err, "ENOENT")) return;
+    throw err;
+  }
+  for (const name of names) {
+    try {
+      await stat(`${links}/${name}`);
+    } catch (err) {
+      if (!isErrno(err, "ENOENT")) throw err;
+      await unlink(`${links}/${name}`);
+    }
+  }
 }

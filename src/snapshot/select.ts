@@ -7,7 +7,8 @@ import { setXattrs } from "../archive/xattrs.js";
 import { SystemError, isErrno } from "../errors.js";
 import { mountAll, unmount } from "../mount/mount.js";
 import type { DB } from "../store/db.js";
-import { createOverlaySnapshotter } from "./overlay.js";
+import { removeDebris } from "./core.js";
+import { createOverlaySnapshotter, removeOverlayDebris } from "./overlay.js";
 import type { Snapshotter } from "./snapshotter.js";
 import { createVfsSnapshotter } from "./vfs.js";
 
@@ -16,11 +17,20 @@ export async function chooseSnapshotter(
   db: DB,
   preferred?: "overlay2" | "vfs",
 ): Promise<Snapshotter> {
-  if (preferred === "vfs") return createVfsSnapshotter(`${dataRoot}/vfs`, db);
+  if (preferred === "vfs") return openVfs(dataRoot, db);
   const failure = await probeOverlay(dataRoot);
-  if (failure === undefined) return createOverlaySnapshotter(`${dataRoot}/overlay2`, db);
+  if (failure === undefined) {
+    await removeOverlayDebris(`${dataRoot}/overlay2`, db);
+    return createOverlaySnapshotter(`${dataRoot}/overlay2`, db);
+  }
   // Asked for by name, overlay2 must work: silently storing layers elsewhere would hide them.
   if (preferred === "overlay2") throw new SystemError(`overlay2 is not supported on ${dataRoot}: ${failure}`);
+  return openVfs(dataRoot, db);
+}
+
+/** Opening a snapshotter is the one moment nothing else uses its tree: the time to clear a crash's debris. */
+async function openVfs(dataRoot: string, db: DB): Promise<Snapshotter> {
+  await removeDebris(`${dataRoot}/vfs`, db, []);
   return createVfsSnapshotter(`${dataRoot}/vfs`, db);
 }
 

@@ -101,7 +101,7 @@ describe("container lifecycle", () => {
     await d.berth(["kill", "again"]);
     assert.equal((await d.berth(["restart", "again"])).code, 0);
     assert.equal(await inspect("again", "{{.State.Status}}"), "running");
-    const missing = await d.berth(["restart", "again", "ghost"]);
+    const missing = await d.berth(["restart", "-t", "0", "again", "ghost"]);
     assert.equal(missing.code, 1);
     assert.equal(missing.stdout, "again\n");
     assert.equal(missing.stderr, "Error response from daemon: No such container: ghost\n");

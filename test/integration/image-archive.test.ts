@@ -309,6 +309,18 @@ describe("image save and load", () => {
     assert.equal(r.stdout, "Loaded image: arch-a:1\nLoaded image: arch-b:1\n", r.stderr);
   });
 
+  it("keeps no blob an archive carries that no image uses (Docker 25's v1 layer configs)", async () => {
+    const files = await untar(await fs.readFile(path.join(tmp, "saved.tar")));
+    const v1Config = Buffer.from(JSON.stringify({ id: "0".repeat(64), created: "1970-01-01T00:00:00Z", os: "linux" }));
+    const entries: Entry[] = [...files].map(([name, e]) => ({ name, type: e.type as Entry["type"], data: e.data }));
+    entries.splice(2, 0, { name: `blobs/sha256/${sha(v1Config)}`, data: v1Config });
+    const r = await other.berth(["load"], { input: await pack(entries) });
+    assert.equal(r.code, 0, r.stderr);
+    const blobs = await fs.readdir(path.join(other.dataRoot, "content", "blobs", "sha256"));
+    assert.equal(blobs.includes(sha(v1Config)), false);
+    assert.equal(blobs.includes(legacy.ids[0]!.slice(7)), true);
+  });
+
   it("names what is missing when saving", async () => {
     const r = await d.berth(["save", "-o", path.join(tmp, "none.tar"), "arch-a:1", "nope:1"]);
     assert.equal(r.code, 1);

@@ -31,6 +31,7 @@ export function define(cmd: Command, ctx: CliContext): void {
     .option("-s, --size", "Display total file sizes");
   action<Flags>(cmd, { max: 0 }, async (_args, flags) => {
     const limit = flags.latest && flags.last === -1 ? 1 : flags.last;
+    if (flags.quiet && flags.format) ctx.err("WARNING: Ignoring custom format, because both --format and --quiet are set.\n");
     const format = flags.quiet ? "{{.ID}}" : flags.format;
     // As the docker CLI: sizes are fetched when the template shows them, `{{json .}}` included.
     const size = !flags.quiet && (flags.size || formatUses(format, "Size") || showsWholeRow(format));
