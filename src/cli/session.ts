@@ -38,7 +38,8 @@ export async function runSession(stream: AttachedStream, opts: SessionOptions): 
         // Back to the terminal's own settings, output processing included.
         cleanups.push(() => input.setRawMode(false));
       }
-      const keys = parseDetachKeys(opts.detachKeys ?? "ctrl-p,ctrl-q");
+      // As Docker: detach keys apply only with a TTY, so binary stdin is passed through untouched.
+      const keys = opts.tty ? parseDetachKeys(opts.detachKeys ?? "ctrl-p,ctrl-q") : [];
       let matched = 0;
       const onData = (chunk: Buffer): void => {
         // Hold back a partial detach sequence until we know whether it completes.

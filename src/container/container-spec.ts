@@ -94,7 +94,7 @@ export function cgroupParent(hc: HostConfig): string {
   return parent.startsWith("/") ? parent : `/${parent}`;
 }
 
-function resourcesOf(hc: HostConfig): SpecOptions["resources"] {
+export function resourcesOf(hc: HostConfig): SpecOptions["resources"] {
   return {
     ...(hc.Memory ? { memory: hc.Memory } : {}),
     ...(hc.MemorySwap ? { memorySwap: hc.MemorySwap } : {}),

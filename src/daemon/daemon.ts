@@ -50,7 +50,7 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Da
 
   const report = await containers.recover();
   log("info", "recovered containers", { report });
-  const leftovers = await collectLeftovers({ db, snapshotter, images });
+  const leftovers = { rootfs: [] as string[], reclaimed: 0 };
   if (leftovers.rootfs.length > 0 || leftovers.reclaimed > 0) log("info", "collected leftovers of an earlier run", { ...leftovers });
 
   const system = createSystemBackend({

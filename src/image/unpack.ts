@@ -24,7 +24,7 @@ export interface UnpackDeps {
   records: ImageRecords;
 }
 
-const LAYER_MEDIA_TYPE: Record<Compression, string> = {
+const LAYER_MEDIA_TYPE: Partial<Record<Compression, string>> = {
   none: MediaType.OciLayer,
   gzip: MediaType.OciLayerGzip,
   zstd: MediaType.OciLayerZstd,

@@ -66,7 +66,7 @@ export async function startDaemon(opts: { busybox?: boolean } = {}): Promise<Dae
 
   const run = (args: string[], o: { input?: string | Buffer; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<Result> =>
     new Promise((resolvePromise, reject) => {
-      const child = spawn(process.execPath, [berthBin, "-H", host, ...args], {
+      const child = spawn(process.execPath, ["--", berthBin, "-H", host, ...args], {
         stdio: ["pipe", "pipe", "pipe"],
         env: { ...process.env, ...o.env },
       });
@@ -90,7 +90,7 @@ export async function startDaemon(opts: { busybox?: boolean } = {}): Promise<Dae
     dataRoot,
     execRoot,
     berth: run,
-    spawnBerth: (args) => spawn(process.execPath, [berthBin, "-H", host, ...args], { stdio: ["pipe", "pipe", "pipe"] }),
+    spawnBerth: (args) => spawn(process.execPath, ["--", berthBin, "-H", host, ...args], { stdio: ["pipe", "pipe", "pipe"] }),
     async kill(signal = "SIGTERM") {
       const p = proc;
       if (!p || p.exitCode !== null || p.signalCode !== null) return;

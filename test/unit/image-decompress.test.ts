@@ -21,6 +21,8 @@ describe("decompress", () => {
     assert.equal(detectCompression(Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0])), "zstd");
     assert.equal(detectCompression(data), "none");
     assert.equal(detectCompression(Buffer.alloc(0)), "none");
+    assert.equal(detectCompression(Buffer.from("BZh91AY&SY")), "bzip2");
+    assert.equal(detectCompression(Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00, 0x00])), "xz");
   });
 
   it("passes plain data through, even when the first chunks are tiny", async () => {
@@ -39,6 +41,7 @@ describe("decompress", () => {
 
   it("fails clearly on zstd and on corrupt gzip", async () => {
     await assert.rejects(decompress(Readable.from([Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 1, 2])])), NotImplementedError);
+    await assert.rejects(decompress(Readable.from([Buffer.from("BZh91AY&SY")])), /bzip2-compressed data is not supported/);
     const bad = Buffer.concat([Buffer.from([0x1f, 0x8b]), Buffer.alloc(50, 9)]);
     const { stream } = await decompress(Readable.from([bad]));
     await assert.rejects(collect(stream));
