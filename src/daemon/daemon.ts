@@ -32,7 +32,7 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Da
   const events = new Events();
   const content = createContentStore(join(config.dataRoot, "content"));
   const snapshotter = await chooseSnapshotter(config.dataRoot, db, config.storageDriver);
-  const images = createImageService({ db, content, snapshotter, applyLayer });
+  const images = createImageService({ db, content, snapshotter, applyLayer, events });
   const runtime = createConmonRuntime({
     root: join(config.execRoot, "runtime"),
     runtimeRoot: join(config.execRoot, "runc"),
@@ -50,7 +50,7 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Da
 
   const report = await containers.recover();
   log("info", "recovered containers", { report });
-  const leftovers = { rootfs: [] as string[], reclaimed: 0 };
+  const leftovers = await collectLeftovers({ db, snapshotter, images });
   if (leftovers.rootfs.length > 0 || leftovers.reclaimed > 0) log("info", "collected leftovers of an earlier run", { ...leftovers });
 
   const system = createSystemBackend({

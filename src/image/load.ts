@@ -40,6 +40,7 @@ export async function loadImages(
   ctx: ImageContext,
   source: Readable,
   onMessage: (m: JSONMessage) => void,
+  onLoaded?: (id: Digest, names: string[]) => void,
 ): Promise<Digest[]> {
   return ctx.lock.shared(async () => {
     const archive = await readArchiveOf(ctx, source);
@@ -67,6 +68,7 @@ export async function loadImages(
       }
       if (refs.length === 0) onMessage({ stream: `Loaded image ID: ${id}\n` });
       for (const ref of refs) onMessage({ stream: `Loaded image: ${familiarString(parseReference(ref))}\n` });
+      onLoaded?.(id, refs.length ? refs.map((r) => familiarString(parseReference(r))) : [id]);
     }
     return [...new Set(archive.blobs.values())];
   });

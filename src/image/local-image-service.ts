@@ -2,6 +2,7 @@
 // snapshotter, the archive applier and the metadata database. Each verb lives
 // in its own module; this file wires them and the lock they share.
 import { NotFoundError } from "../errors.js";
+import { familiarString, parseDockerRef } from "../oci/reference.js";
 import type { ContentStore } from "../content/store.js";
 import type { Snapshotter } from "../snapshot/snapshotter.js";
 import type { Digest } from "../oci/types.js";
@@ -19,11 +20,17 @@ import { createRwLock } from "./rw-lock.js";
 import { saveImages } from "./save.js";
 import type { ApplyLayer } from "./unpack.js";
 
+/** Where image events go (the daemon's bus): tag, untag, delete, import, load, save. */
+export interface ImageEvents {
+  publish(type: "image", action: string, id: string, attributes?: Record<string, string>): void;
+}
+
 export interface ImageServiceDeps {
   db: DB;
   content: ContentStore;
   snapshotter: Snapshotter;
   applyLayer: ApplyLayer;
+  events?: ImageEvents;
 }
 
 export function createImageService(deps: ImageServiceDeps): ImageService {
@@ -36,6 +43,11 @@ export function createImageService(deps: ImageServiceDeps): ImageService {
     lock: createRwLock(),
   };
   const { records, snapshotter, lock } = ctx;
+  const publish = (action: string, id: string, name: string) => deps.events?.publish("image", action, id, { name });
+  const namesOf = async (id: string) => {
+    const refs = (await loadRecord(ctx, id)).refs;
+    return refs.length ? refs.map((r) => familiarString(parseDockerRef(r))) : [id];
+  };
 
   /**
    * A load or import that fails part-way leaves blobs and snapshots that no
@@ -70,16 +82,35 @@ export function createImageService(deps: ImageServiceDeps): ImageService {
     history: (refOrId) => imageHistory(ctx, refOrId),
     async tag(source, target) {
       const id = resolveImageId(ctx, source);
-      records.setRef(tagReference(target, "refusing to create a tag with a digest reference"), id);
+      const ref = tagReference(target, "refusing to create a tag with a digest reference");
+      records.setRef(ref, id);
+      publish("tag", id, familiarString(parseDockerRef(ref)));
     },
-    remove: (refOrId, opts) => lock.exclusive(() => removeImage(ctx, db, refOrId, opts)),
+    async remove(refOrId, opts) {
+      const id = resolveImageId(ctx, refOrId);
+      const items = await lock.exclusive(() => removeImage(ctx, db, refOrId, opts));
+      for (const item of items) {
+        if (item.Untagged) publish("untag", id, item.Untagged);
+        else if (item.Deleted === id) publish("delete", id, id);
+      }
+      return items;
+    },
     async import(source, opts) {
       const { id, blob } = await collectOnFailure(() => importImage(ctx, source, opts));
       await collectUnused([blob]);
+      publish("import", id, (await namesOf(id))[0]!);
       return id;
     },
-    save: (refsOrIds) => saveImages(ctx, refsOrIds),
-    load: async (source, onMessage) => collectUnused(await collectOnFailure(() => loadImages(ctx, source, onMessage))),
+    async save(refsOrIds) {
+      const stream = await saveImages(ctx, refsOrIds);
+      for (const r of refsOrIds) publish("save", resolveImageId(ctx, r), r);
+      return stream;
+    },
+    async load(source, onMessage) {
+      const loaded: [string, string[]][] = [];
+      await collectUnused(await collectOnFailure(() => loadImages(ctx, source, onMessage, (id, names) => loaded.push([id, names]))));
+      for (const [id, names] of loaded) for (const name of names) publish("load", id, name);
+    },
     prepareContainerRootfs: (imageId, containerId) =>
       lock.shared(async () => {
         const layers = records.layersOf(resolveImageId(ctx, imageId));

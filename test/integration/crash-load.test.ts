@@ -1,9 +1,9 @@
 // berthd SIGKILLed in the middle of `berth load` of a ~100 MB image: once
 // while the layer blob is being written to content/ingest, once while it is
-// being unpacked into a snapshot. After a restart no half image is listed,
-// images and ps work, the ingest directory is empty, the data root holds
-// exactly the blobs and snapshots it held before the load, and the same
-// load then succeeds.
+// being unpacked into a snapshot; and in the middle of `berth import` of the
+// same layer. After a restart no half image is listed, images and ps work,
+// the ingest directory is empty, the data root holds exactly the blobs and
+// snapshots it held before, and the same load and import then succeed.
 import assert from "node:assert/strict";
 import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -26,6 +26,7 @@ describe("berthd killed in the middle of a load", () => {
   let d: Daemon;
   let dir: string;
   let archive: string;
+  let rootfs: string;
   let baseline: Census;
 
   before(async () => {
@@ -33,6 +34,8 @@ describe("berthd killed in the middle of a load", () => {
     d = await startDaemon();
     const layer = await pack([{ name: "big.bin", data: randomBytes(100 * MiB) }]);
     archive = join(dir, "big.tar");
+    rootfs = join(dir, "rootfs.tar");
+    await writeFile(rootfs, layer);
     await writeFile(archive, (await dockerArchive({ tag: "big:1", layers: [layer] })).archive);
     baseline = census(d.dataRoot);
   });
@@ -42,11 +45,11 @@ describe("berthd killed in the middle of a load", () => {
   });
 
   /**
-   * Starts `berth load -i <archive>` and SIGKILLs the daemon as soon as
-   * `inProgress` sees the load's traces in the data root.
+   * Starts `berth <args>` and SIGKILLs the daemon as soon as `inProgress`
+   * sees the command's traces in the data root.
    */
-  async function killDuringLoad(inProgress: (now: Census) => boolean): Promise<void> {
-    const load = d.spawnBerth(["load", "-i", archive]);
+  async function killDuring(args: string[], inProgress: (now: Census) => boolean): Promise<void> {
+    const load = d.spawnBerth(args);
     load.stdout?.resume();
     load.stderr?.resume();
     let seen = false;
@@ -54,10 +57,10 @@ describe("berthd killed in the middle of a load", () => {
       seen = inProgress(census(d.dataRoot));
       if (!seen) await new Promise((r) => setImmediate(r));
     }
-    assert.ok(seen, "the load finished before its traces could be seen; the image is too small for this machine");
+    assert.ok(seen, "the command finished before its traces could be seen; the image is too small for this machine");
     await d.kill("SIGKILL");
     await exited(load);
-    assert.notEqual(load.exitCode, 0, "a load whose daemon died cannot have succeeded");
+    assert.notEqual(load.exitCode, 0, "a command whose daemon died cannot have succeeded");
   }
 
   async function assertRecovered(): Promise<void> {
@@ -71,23 +74,30 @@ describe("berthd killed in the middle of a load", () => {
   }
 
   test("killed while the layer blob is being written", async () => {
-    await killDuringLoad((now) => now.ingest.length > 0);
+    await killDuring(["load", "-i", archive], (now) => now.ingest.length > 0);
     await assertRecovered();
   });
 
   test("killed while the layer is being unpacked", async () => {
-    await killDuringLoad((now) => now.snapshots.length > baseline.snapshots.length);
+    await killDuring(["load", "-i", archive], (now) => now.snapshots.length > baseline.snapshots.length);
     await assertRecovered();
   });
 
-  test("the same load then succeeds", async () => {
+  test("killed while an import is being unpacked", async () => {
+    await killDuring(["import", rootfs, "big-import:1"], (now) => now.snapshots.length > baseline.snapshots.length);
+    await assertRecovered();
+  });
+
+  test("the same load and import then succeed", async () => {
     const r = await d.berth(["load", "-i", archive]);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, "Loaded image: big:1\n");
+    const imp = await d.berth(["import", rootfs, "big-import:1"]);
+    assert.equal(imp.code, 0, imp.stderr);
     const images = await d.berth(["images", "--format", "{{.Repository}}:{{.Tag}}"]);
-    assert.deepEqual(images.stdout.trim().split("\n").sort(), ["big:1", "busybox:latest"]);
+    assert.deepEqual(images.stdout.trim().split("\n").sort(), ["big-import:1", "big:1", "busybox:latest"]);
     assert.deepEqual(census(d.dataRoot).ingest, []);
-    assert.equal((await d.berth(["rmi", "big:1"])).code, 0);
+    assert.equal((await d.berth(["rmi", "big:1", "big-import:1"])).code, 0);
     assert.deepEqual(census(d.dataRoot), baseline);
   });
 });

@@ -59,6 +59,7 @@ export function imageHandlers(backend: ImagesBackend) {
         reference: repo ? joinReference(repo, query.get("tag")) : undefined,
         changes: query.getAll("changes"),
         message: query.get("message") || undefined,
+        source: fromSrc,
         platform: query.get("platform") || undefined,
       });
       out.write({ status: id });
