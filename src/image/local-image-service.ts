@@ -103,7 +103,16 @@ export function createImageService(deps: ImageServiceDeps): ImageService {
     },
     async save(refsOrIds) {
       const stream = await saveImages(ctx, refsOrIds);
-      for (const r of refsOrIds) publish("save", resolveImageId(ctx, r), r);
+      for (const r of refsOrIds) {
+        // A bare repository name saves all its tags and names no single image.
+        let id: string | undefined;
+        try {
+          id = resolveImageId(ctx, r);
+        } catch (err) {
+          if (!(err instanceof NotFoundError)) throw err;
+        }
+        publish("save", id ?? r, r);
+      }
       return stream;
     },
     async load(source, onMessage) {
