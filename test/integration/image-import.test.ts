@@ -84,7 +84,7 @@ describe("image import", () => {
     assert.equal(run.stdout, "from url\n", run.stderr);
   });
 
-  it("comments a URL import with its URL, as dockerd does", { todo: "the API handler does not pass fromSrc to ImportOptions.source yet" }, async () => {
+  it("comments a URL import with its URL, as dockerd does", async () => {
     await d.berth(["import", `${base}/rootfs.tar`, "imp-url:2"]);
     assert.equal(await inspect("imp-url:2", "{{.Comment}}"), `Imported from ${base}/rootfs.tar`);
   });
