@@ -48,6 +48,8 @@ const started = new Date();
 const { metafile } = await build({
   entryPoints: [entry],
   outfile: tmp,
+  // The metafile names inputs relative to this.
+  absWorkingDir: root,
   bundle: true,
   platform: "node",
   format: "esm",

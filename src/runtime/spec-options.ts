@@ -16,6 +16,12 @@ export interface ResourceLimits {
   memory?: number;
   /** bytes of memory+swap; -1 = unlimited swap; 0 = unset (2× memory, as Docker) */
   memorySwap?: number;
+  /** bytes; the soft limit (v1 memory.soft_limit_in_bytes, v2 memory.low); 0 = none */
+  memoryReservation?: number;
+  /** 0–100; -1 or absent = the kernel's default. cgroup v1 only, as in Docker. */
+  memorySwappiness?: number;
+  /** cgroup v1 only, as in Docker: v2 has no switch for it. */
+  oomKillDisable?: boolean;
   /** NanoCPUs (1e9 = one CPU) */
   nanoCpus?: number;
   cpuShares?: number;

@@ -2,6 +2,7 @@
 // writer (berthd). Each concept owns its tables and its queries (snapshot/,
 // image/, container/); this module only opens the file and migrates the schema.
 import Database from "better-sqlite3";
+import { createReserve, type Reserve } from "./reserve.js";
 
 export type DB = Database.Database;
 
@@ -67,7 +68,33 @@ export function openDatabase(file: string): DB {
   db.pragma("busy_timeout = 5000");
   db.pragma("foreign_keys = ON");
   migrate(db);
+  guardWrites(db, createReserve(db, `${file}-reserve`));
   return db;
+}
+
+type Run = (...params: unknown[]) => Database.RunResult;
+type Transaction = ((...args: unknown[]) => unknown) & { deferred: unknown; immediate: unknown; exclusive: unknown };
+
+/**
+ * Routes every write through the reserve (reserve.ts): statements that write,
+ * run outside a transaction, and whole transactions. Each concept keeps
+ * preparing its own statements as before; only this module knows.
+ */
+function guardWrites(db: DB, reserve: Reserve): void {
+  const prepare = db.prepare.bind(db);
+  db.prepare = ((source: string) => {
+    const stmt = prepare(source);
+    if (stmt.reader) return stmt;
+    const run = (stmt.run as Run).bind(stmt);
+    (stmt as unknown as { run: Run }).run = (...params) => reserve.guard(() => run(...params));
+    return stmt;
+  }) as DB["prepare"];
+  const transaction = db.transaction.bind(db);
+  db.transaction = ((fn: (...args: unknown[]) => unknown) => {
+    const tx = transaction(fn) as unknown as Transaction;
+    const guarded = (...args: unknown[]): unknown => reserve.guard(() => tx(...args));
+    return Object.assign(guarded, { deferred: tx.deferred, immediate: tx.immediate, exclusive: tx.exclusive, default: guarded });
+  }) as DB["transaction"];
 }
 
 function migrate(db: DB): void {

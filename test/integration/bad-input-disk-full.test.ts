@@ -2,12 +2,13 @@
 // taken by a filler file. A load too big for the room left fails while its
 // blob is written; a smaller one fails while its layer is unpacked; an import
 // fails the same way. Each failure says "no space left on device", lists no
-// image, and leaves no blob, ingest file or snapshot behind. Once the filler
-// is deleted the very same loads and import succeed.
+// image, and leaves no blob, ingest file or snapshot behind. With the disk
+// full to the last block, rmi still works (berthd keeps a reserve for its
+// database). Once the filler is deleted the very same loads and import succeed.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtemp, rm, statfs, writeFile } from "node:fs/promises";
+import { appendFile, mkdtemp, rm, statfs, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -85,7 +86,7 @@ describe("a full disk", () => {
   });
 
   test("an import that does not fit fails with ENOSPC and leaves nothing", async () => {
-    rootfs = await inputFile("rootfs.tar", await randomLayer(10 * MiB));
+    rootfs = await inputFile("rootfs.tar", await randomLayer(14 * MiB));
     const r = await d.berth(["import", rootfs, "bigimport:1"]);
     assert.equal(r.code, 1, r.stdout);
     assert.match(r.stderr, /^Error response from daemon: .*no space left on device/m);
@@ -95,6 +96,23 @@ describe("a full disk", () => {
   test("the daemon kept serving: containers still run on the full disk", async () => {
     const r = await d.berth(["run", "--rm", "busybox", "echo", "alive"]);
     assert.equal(r.stdout, "alive\n", r.stderr);
+  });
+
+  test("on a disk full to the last block, rmi still works and frees space", async () => {
+    const spare = await inputFile("spare.tar", await randomLayer(MiB));
+    assert.equal((await d.berth(["import", spare, "spare:1"])).code, 0);
+    const last = join(d.dataRoot, "last-block");
+    const chunk = Buffer.alloc(MiB);
+    try {
+      for (;;) await appendFile(last, chunk);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "ENOSPC") throw err;
+    }
+    const r = await d.berth(["rmi", "spare:1"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^Untagged: spare:1\nDeleted: sha256:[0-9a-f]{64}\n/);
+    await assertNothingLeft("an image removed on a full disk");
+    await rm(last);
   });
 
   test("once space is freed the same loads and import succeed", async () => {
