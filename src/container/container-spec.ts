@@ -9,6 +9,7 @@ import { resolveUser } from "../runtime/user.js";
 import { networkKind } from "./config.js";
 import { pathsOf, type Context } from "./context.js";
 import type { ContainerRecord } from "./records.js";
+import { tmpfsMounts } from "./tmpfs-mounts.js";
 
 const defaultPath = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
@@ -80,7 +81,7 @@ async function specOptions(ctx: Context, rec: ContainerRecord, opts: { privilege
     noNewPrivileges: security.some((o) => /^no-new-privileges(?:[:=]true)?$/.test(o)),
     ...(security.some((o) => /^seccomp[:=]unconfined$/.test(o)) ? { seccomp: "unconfined" as const } : {}),
     resources: resourcesOf(hc),
-    mounts: etcMounts(paths, readonly),
+    mounts: [...etcMounts(paths, readonly), ...tmpfsMounts(hc.Tmpfs)],
     cgroupsPath: `${cgroupParent(hc)}/${rec.id}`,
     ...(hc.ShmSize ? { shmSize: hc.ShmSize } : {}),
     labels: config.Labels ?? {},
@@ -98,6 +99,9 @@ export function resourcesOf(hc: HostConfig): SpecOptions["resources"] {
   return {
     ...(hc.Memory ? { memory: hc.Memory } : {}),
     ...(hc.MemorySwap ? { memorySwap: hc.MemorySwap } : {}),
+    ...(hc.MemoryReservation ? { memoryReservation: hc.MemoryReservation } : {}),
+    ...(typeof hc.MemorySwappiness === "number" ? { memorySwappiness: hc.MemorySwappiness } : {}),
+    ...(hc.OomKillDisable ? { oomKillDisable: true } : {}),
     ...(hc.NanoCpus ? { nanoCpus: hc.NanoCpus } : {}),
     ...(hc.CpuShares ? { cpuShares: hc.CpuShares } : {}),
     ...(hc.CpuQuota ? { cpuQuota: hc.CpuQuota } : {}),

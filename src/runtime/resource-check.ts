@@ -8,8 +8,12 @@ import type { ResourceLimits } from "./spec-options.js";
 
 const MIN_MEMORY = 6 * 1024 * 1024;
 
-/** Throws InvalidArgumentError with Docker's wording for the first limit the host cannot honour. */
-export function checkResources(limits: ResourceLimits, host: CgroupHost): void {
+/**
+ * Throws InvalidArgumentError with Docker's wording for the first limit the
+ * host cannot honour; returns Docker's warnings for limits it will ignore.
+ */
+export function checkResources(limits: ResourceLimits, host: CgroupHost): string[] {
+  const warnings: string[] = [];
   const memory = limits.memory ?? 0;
   const swap = limits.memorySwap ?? 0;
   if (memory !== 0 && memory < MIN_MEMORY) throw new InvalidArgumentError("Minimum memory limit allowed is 6MB");
@@ -18,6 +22,23 @@ export function checkResources(limits: ResourceLimits, host: CgroupHost): void {
   }
   if (swap > 0 && swap < memory) {
     throw new InvalidArgumentError("Minimum memoryswap limit should be larger than memory limit, see usage");
+  }
+  // cgroup v2 has neither knob; Docker drops them there with these words.
+  const swappiness = limits.memorySwappiness ?? -1;
+  if (swappiness !== -1 && host.version === 2) {
+    warnings.push("Your kernel does not support memory swappiness capabilities or the cgroup is not mounted. Memory swappiness discarded.");
+  } else if (swappiness < -1 || swappiness > 100) {
+    throw new InvalidArgumentError(`Invalid value: ${swappiness}, valid memory swappiness range is 0-100`);
+  }
+  const reservation = limits.memoryReservation ?? 0;
+  if (reservation > 0 && reservation < MIN_MEMORY) throw new InvalidArgumentError("Minimum memory reservation allowed is 6MB");
+  if (memory > 0 && reservation > 0 && memory < reservation) {
+    throw new InvalidArgumentError("Minimum memory limit can not be less than memory reservation limit, see usage");
+  }
+  if (limits.oomKillDisable && host.version === 2) {
+    warnings.push("Your kernel does not support OomKillDisable. OomKillDisable discarded.");
+  } else if (limits.oomKillDisable && memory === 0) {
+    warnings.push("OOM killer is disabled for the container, but no memory limit is set, this can result in the system running out of resources.");
   }
 
   const nano = limits.nanoCpus ?? 0;

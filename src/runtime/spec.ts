@@ -125,16 +125,24 @@ function resources(limits: ResourceLimits, opts: { privileged: boolean; host: Cg
   const devices: DeviceRule[] = opts.privileged ? [{ allow: true, access: "rwm" }] : defaultDeviceRules();
   const res: Record<string, unknown> = { devices };
 
+  const memory: Record<string, number | boolean> = {};
   if (limits.memory && limits.memory > 0) {
-    const memory: Record<string, number> = { limit: limits.memory };
+    memory.limit = limits.memory;
     // Without swap accounting runc would fail writing the limit; Docker drops it too.
     if (opts.host.swapLimit) {
       if (limits.memorySwap === -1) memory.swap = -1;
       else if (limits.memorySwap && limits.memorySwap > 0) memory.swap = limits.memorySwap;
       else memory.swap = 2 * limits.memory;
     }
-    res.memory = memory;
   }
+  if (limits.memoryReservation && limits.memoryReservation > 0) memory.reservation = limits.memoryReservation;
+  // v1 only: checkResources warned that v2 discards them, as Docker does.
+  if (opts.host.version === 1) {
+    const swappiness = limits.memorySwappiness ?? -1;
+    if (swappiness >= 0) memory.swappiness = swappiness;
+    if (limits.oomKillDisable) memory.disableOOMKiller = true;
+  }
+  if (Object.keys(memory).length > 0) res.memory = memory;
 
   const cpu: Record<string, number | string> = {};
   if (limits.nanoCpus && limits.nanoCpus > 0) {
