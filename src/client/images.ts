@@ -2,6 +2,8 @@
 // whose last message may carry the error; those methods yield the messages.
 import type { Readable } from "node:stream";
 import type { ImageDeleteItem, ImageHistoryItem, ImageInspect, ImageSummary, JSONMessage } from "../api/types/index.js";
+import { InvalidArgumentError } from "../errors.js";
+import { familiarName, parseAnyReference, parseNormalizedNamed } from "../oci/reference.js";
 import { parseJSONLines } from "./json-stream.js";
 import { encodeFilters, seg, type Filters } from "./query.js";
 import { readAll, type Transport } from "./transport.js";
@@ -28,7 +30,12 @@ export interface ImagesApi {
   list(opts?: ImageListOptions): Promise<ImageSummary[]>;
   inspect(name: string): Promise<ImageInspect>;
   history(name: string): Promise<ImageHistoryItem[]>;
-  tag(name: string, target: { repo: string; tag?: string }): Promise<void>;
+  /**
+   * Names the image `source` also `target` ("repo[:tag]", ":latest" by default).
+   * Both are checked here first, as Docker's client does, so a bad name is the
+   * client's error ("Error parsing reference: …"), not the daemon's.
+   */
+  tag(source: string, target: string): Promise<void>;
   remove(name: string, opts?: { force?: boolean; noPrune?: boolean }): Promise<ImageDeleteItem[]>;
   /** A tar archive (docker save format) of the named images. */
   save(names: string[]): Promise<Readable>;
@@ -50,8 +57,9 @@ export function imagesApi(t: Transport): ImagesApi {
       }),
     inspect: (name) => json(`/images/${seg(name)}/json`),
     history: (name) => json(`/images/${seg(name)}/history`),
-    tag: async (name, target) => {
-      await readAll(await t.request(`/images/${seg(name)}/tag`, { method: "POST", query: { repo: target.repo, tag: target.tag } }));
+    tag: async (source, target) => {
+      const { repo, tag } = tagTarget(source, target);
+      await readAll(await t.request(`/images/${seg(source)}/tag`, { method: "POST", query: { repo, tag } }));
     },
     remove: async (name, opts = {}) =>
       JSON.parse(
@@ -90,4 +98,21 @@ export function imagesApi(t: Transport): ImagesApi {
         await t.request("/images/create", { method: "POST", query: { fromImage: image, tag: opts.tag, platform: opts.platform } }),
       ),
   };
+}
+
+/** Docker's client-side checks of `docker tag SOURCE TARGET`; returns the repo and tag to send. */
+function tagTarget(source: string, target: string): { repo: string; tag: string } {
+  parseNamed(source, parseAnyReference);
+  const ref = parseNamed(target, parseNormalizedNamed);
+  if (ref.digest !== undefined) throw new InvalidArgumentError("refusing to create a tag with a digest reference");
+  return { repo: familiarName(ref), tag: ref.tag ?? "latest" };
+}
+
+function parseNamed<T>(name: string, parse: (s: string) => T): T {
+  try {
+    return parse(name);
+  } catch (err) {
+    if (!(err instanceof InvalidArgumentError)) throw err;
+    throw new InvalidArgumentError(`Error parsing reference: ${JSON.stringify(name)} is not a valid repository/tag: ${err.message}`);
+  }
 }

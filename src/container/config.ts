@@ -1,12 +1,16 @@
 // What `docker create` does to its body before anything runs: merge with the
 // image's config exactly as Docker does (daemon/commit.go merge), decide the
 // command, fill HostConfig defaults and reject values Docker rejects, with its
-// wording. Pure: unit-tested as a table of image config × body → Config.
+// wording. Pure but for reading the host's cgroup facts (limits are checked
+// against them): unit-tested as a table of image config × body → Config.
 import { InvalidArgumentError } from "../errors.js";
 import type { ContainerConfig, ContainerCreateBody, HostConfig } from "../api/types/index.js";
 import type { ImageRuntimeConfig } from "../oci/types.js";
+import { cgroupHost, type CgroupHost } from "../runtime/cgroup-host.js";
+import { checkResources } from "../runtime/resource-check.js";
+import type { ResourceLimits } from "../runtime/spec-options.js";
+import { checkTmpfs } from "./tmpfs-mounts.js";
 
-const MIN_MEMORY = 6 * 1024 * 1024;
 const DEFAULT_SHM_SIZE = 64 * 1024 * 1024;
 
 export function mergeConfig(body: ContainerCreateBody, image: ImageRuntimeConfig | undefined): ContainerConfig {
@@ -77,8 +81,14 @@ export function networkKind(hostConfig: HostConfig): NetworkKind {
 
 const restartPolicies = ["", "no", "always", "unless-stopped", "on-failure"];
 
-/** Fills Docker's HostConfig defaults and rejects what Docker rejects. Returns warnings. */
-export function normalizeHostConfig(input: HostConfig | undefined): { hostConfig: HostConfig; warnings: string[] } {
+/**
+ * Fills Docker's HostConfig defaults and rejects what Docker rejects, limits
+ * included (checked against `host`, this machine's cgroups by default). Returns warnings.
+ */
+export function normalizeHostConfig(
+  input: HostConfig | undefined,
+  opts: { host?: CgroupHost } = {},
+): { hostConfig: HostConfig; warnings: string[] } {
   // Docker's zero values first, so inspect templates find every common field.
   const hc: HostConfig = {
     AutoRemove: false,
@@ -102,21 +112,11 @@ export function normalizeHostConfig(input: HostConfig | undefined): { hostConfig
     throw new InvalidArgumentError(`network mode "${hc.NetworkMode}" is not supported yet (use none, host, bridge or default)`);
   }
 
-  const memory = hc.Memory ?? 0;
-  const swap = hc.MemorySwap ?? 0;
-  if (memory !== 0 && memory < MIN_MEMORY) throw new InvalidArgumentError("Minimum memory limit allowed is 6MB");
-  if (swap > 0 && memory === 0) {
-    throw new InvalidArgumentError("You should always set the Memory limit when using Memoryswap limit, see usage");
-  }
-  if (swap > 0 && swap < memory) {
-    throw new InvalidArgumentError("Minimum memoryswap limit should be larger than memory limit, see usage");
-  }
-  if (hc.NanoCpus && (hc.CpuPeriod || hc.CpuQuota)) {
-    throw new InvalidArgumentError(
-      hc.CpuPeriod ? "Conflicting options: Nano CPUs and CPU Period cannot both be set" : "Conflicting options: Nano CPUs and CPU Quota cannot both be set",
-    );
-  }
-  if (hc.NanoCpus !== undefined && hc.NanoCpus < 0) throw new InvalidArgumentError("Range of CPUs is from 0.01 to the number of CPUs available");
+  // Limits the host cannot honour are refused now, as Docker does, not at start.
+  warnings.push(...checkResources(resourcesOf(hc), opts.host ?? cgroupHost()));
+  checkTmpfs(hc.Tmpfs);
+  // Docker records its default swap limit, twice the memory, in the HostConfig.
+  if (hc.Memory && hc.Memory > 0 && !hc.MemorySwap) hc.MemorySwap = 2 * hc.Memory;
   if (hc.ShmSize !== undefined && hc.ShmSize < 0) throw new InvalidArgumentError("SHM size can not be less than 0");
   if (!hc.ShmSize) hc.ShmSize = DEFAULT_SHM_SIZE;
 
@@ -141,4 +141,22 @@ export function normalizeHostConfig(input: HostConfig | undefined): { hostConfig
     }
   }
   return { hostConfig: hc, warnings };
+}
+
+/** The limits of a HostConfig in the runtime's terms; zero and unset fields are left out. */
+export function resourcesOf(hc: HostConfig): ResourceLimits {
+  return {
+    ...(hc.Memory ? { memory: hc.Memory } : {}),
+    ...(hc.MemorySwap ? { memorySwap: hc.MemorySwap } : {}),
+    ...(hc.MemoryReservation ? { memoryReservation: hc.MemoryReservation } : {}),
+    ...(typeof hc.MemorySwappiness === "number" ? { memorySwappiness: hc.MemorySwappiness } : {}),
+    ...(hc.OomKillDisable ? { oomKillDisable: true } : {}),
+    ...(hc.NanoCpus ? { nanoCpus: hc.NanoCpus } : {}),
+    ...(hc.CpuShares ? { cpuShares: hc.CpuShares } : {}),
+    ...(hc.CpuQuota ? { cpuQuota: hc.CpuQuota } : {}),
+    ...(hc.CpuPeriod ? { cpuPeriod: hc.CpuPeriod } : {}),
+    ...(hc.CpusetCpus ? { cpusetCpus: hc.CpusetCpus } : {}),
+    ...(hc.CpusetMems ? { cpusetMems: hc.CpusetMems } : {}),
+    ...(hc.PidsLimit ? { pidsLimit: hc.PidsLimit } : {}),
+  };
 }

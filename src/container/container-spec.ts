@@ -6,7 +6,7 @@ import { buildSpec } from "../runtime/spec.js";
 import type { SpecMount, SpecOptions } from "../runtime/spec-options.js";
 import type { RuntimeSpec } from "../runtime/spec-types.js";
 import { resolveUser } from "../runtime/user.js";
-import { networkKind } from "./config.js";
+import { networkKind, resourcesOf } from "./config.js";
 import { pathsOf, type Context } from "./context.js";
 import type { ContainerRecord } from "./records.js";
 import { tmpfsMounts } from "./tmpfs-mounts.js";
@@ -93,23 +93,6 @@ export function cgroupParent(hc: HostConfig): string {
   const parent = hc.CgroupParent?.replace(/\/+$/, "");
   if (!parent) return "/berth";
   return parent.startsWith("/") ? parent : `/${parent}`;
-}
-
-export function resourcesOf(hc: HostConfig): SpecOptions["resources"] {
-  return {
-    ...(hc.Memory ? { memory: hc.Memory } : {}),
-    ...(hc.MemorySwap ? { memorySwap: hc.MemorySwap } : {}),
-    ...(hc.MemoryReservation ? { memoryReservation: hc.MemoryReservation } : {}),
-    ...(typeof hc.MemorySwappiness === "number" ? { memorySwappiness: hc.MemorySwappiness } : {}),
-    ...(hc.OomKillDisable ? { oomKillDisable: true } : {}),
-    ...(hc.NanoCpus ? { nanoCpus: hc.NanoCpus } : {}),
-    ...(hc.CpuShares ? { cpuShares: hc.CpuShares } : {}),
-    ...(hc.CpuQuota ? { cpuQuota: hc.CpuQuota } : {}),
-    ...(hc.CpuPeriod ? { cpuPeriod: hc.CpuPeriod } : {}),
-    ...(hc.CpusetCpus ? { cpusetCpus: hc.CpusetCpus } : {}),
-    ...(hc.CpusetMems ? { cpusetMems: hc.CpusetMems } : {}),
-    ...(hc.PidsLimit ? { pidsLimit: hc.PidsLimit } : {}),
-  };
 }
 
 function etcMounts(paths: ReturnType<typeof pathsOf>, readonly: boolean): SpecMount[] {

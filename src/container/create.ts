@@ -7,10 +7,7 @@ import { mkdir, rm } from "node:fs/promises";
 import { hostname as hostHostname } from "node:os";
 import type { ContainerCreateBody } from "../api/types/index.js";
 import { InvalidArgumentError } from "../errors.js";
-import { checkResources } from "../runtime/resource-check.js";
-import { cgroupHost } from "../runtime/cgroup-host.js";
 import { commandOf, mergeConfig, normalizeHostConfig } from "./config.js";
-import { resourcesOf } from "./container-spec.js";
 import { nowIso, pathsOf, publish, type Context } from "./context.js";
 import { generateName, nameInUse, normalizeName } from "./names.js";
 import { initialState, type ContainerRecord } from "./records.js";
@@ -24,8 +21,6 @@ export async function createContainer(
   const wanted = name ? normalizeName(name) : undefined;
   const image = await ctx.images.resolve(body.Image);
   const { hostConfig, warnings } = normalizeHostConfig(body.HostConfig);
-  // Limits the host cannot honour are refused now, as Docker does, not at start.
-  checkResources(resourcesOf(hostConfig), cgroupHost());
   const config = mergeConfig(body, image.config.config);
   const { path, args } = commandOf(config);
 

@@ -4,7 +4,10 @@
 // render functions are pure so the exact text is unit-tested.
 import { readFile } from "node:fs/promises";
 import { isErrno } from "../errors.js";
-import { writeFileAtomic } from "./atomic.js";
+import { writeFileAtomic } from "../runtime/write-file-atomic.js";
+
+/** The files are bind-mounted into the container, where any user must be able to read them. */
+const READABLE = 0o644;
 
 const defaultHosts = [
   ["127.0.0.1", "localhost"],
@@ -91,9 +94,9 @@ export async function writeEtcFiles(
   const hostResolv = await readHostFile("/etc/resolv.conf");
   // With the host's network the container sees the host's names, as in Docker.
   const hosts = opts.hostHostsFile ? await readHostFile("/etc/hosts") : renderHosts(opts.hosts);
-  await writeFileAtomic(paths.hostname, `${opts.hostname}\n`);
-  await writeFileAtomic(paths.hosts, hosts);
-  await writeFileAtomic(paths.resolvConf, renderResolvConf(hostResolv, opts.resolv));
+  await writeFileAtomic(paths.hostname, `${opts.hostname}\n`, READABLE);
+  await writeFileAtomic(paths.hosts, hosts, READABLE);
+  await writeFileAtomic(paths.resolvConf, renderResolvConf(hostResolv, opts.resolv), READABLE);
 }
 
 async function readHostFile(path: string): Promise<string> {

@@ -45,7 +45,17 @@ export function configView(config: ContainerConfig): ContainerConfig {
   for (const [key, value] of Object.entries(stored)) {
     if (!(key in configFields) && value !== undefined && value !== null && value !== "") out[key] = value;
   }
+  sortMaps(out, ["ExposedPorts", "Volumes", "Labels"]);
   return out as ContainerConfig;
+}
+
+/** Go writes a map's keys in sorted order; records keep the client's order. */
+function sortMaps(out: Record<string, unknown>, fields: string[]): void {
+  for (const field of fields) {
+    const value = out[field];
+    if (typeof value !== "object" || value === null || Array.isArray(value)) continue;
+    out[field] = Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  }
 }
 
 function isEmptyCollection(value: unknown): boolean {
@@ -141,6 +151,7 @@ export function hostConfigView(hc: HostConfig, opts: { cgroupV2: boolean }): Hos
   for (const [key, value] of Object.entries(stored)) {
     if (!(key in hostConfigFields) && value !== undefined && value !== null) out[key] = value;
   }
+  sortMaps(out, ["PortBindings", "Tmpfs", "Sysctls", "StorageOpt", "Annotations"]);
   return out as HostConfig;
 }
 

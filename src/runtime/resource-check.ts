@@ -61,6 +61,7 @@ export function checkResources(limits: ResourceLimits, host: CgroupHost): string
   if (limits.cpusetMems) {
     checkSubset(limits.cpusetMems, host.mems, { what: "mems", unavailable: "Requested memory nodes are not available" });
   }
+  return warnings;
 }
 
 function checkSubset(requested: string, available: string, words: { what: string; unavailable: string }): void {

@@ -1,6 +1,7 @@
-// A bundle's config.json and an exec's process.json are replaced whole: temp
-// file beside the target, fsync, rename. (runtime/ sits below container/, so
-// it cannot use container/atomic.ts.)
+// Files that matter are replaced whole: a temp file beside the target,
+// fsync, rename; a crash leaves the old file or the new one, never half of
+// one. Used for a bundle's config.json and an exec's process.json here, and
+// by container/ (which sits above runtime/) for a container's /etc files.
 import { randomBytes } from "node:crypto";
 import { open, rename, rm } from "node:fs/promises";
 import path from "node:path";

@@ -1,6 +1,7 @@
 // bin/berth as a user runs it: exit codes and messages for flag mistakes, an
 // absent daemon, and the run flow against a small stand-in daemon on a
-// temporary socket (create → attach → wait → start → exit status).
+// temporary socket (create → attach → wait → start → exit status), and
+// the names `tag` refuses before any request.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -151,5 +152,62 @@ describe("berth process", () => {
       r.stderr,
       "Unable to find image 'missing:latest' locally\nPulling\nberth: Error response from daemon: pull access denied for missing\n\nRun 'berth run --help' for more information\n",
     );
+  });
+});
+
+// `berth tag` checks both names on the client, as Docker's client does: a
+// bad name is refused with Docker's words and exit status 1 before any
+// request, and a good one becomes the repo/tag query Docker sends.
+describe("berth tag", () => {
+  let dir: string;
+  let server: http.Server;
+  let host: string;
+  const calls: string[] = [];
+
+  before(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), "berth-tag-"));
+    server = http.createServer((req, res) => {
+      calls.push(`${req.method} ${req.url}`);
+      res.writeHead(201).end();
+    });
+    const socket = path.join(dir, "s.sock");
+    await new Promise<void>((r) => server.listen(socket, r));
+    host = `unix://${socket}`;
+  });
+  after(async () => {
+    await new Promise((r) => server.close(r));
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const refused: [string, string, string][] = [
+    ["busybox", "Bad/Name", 'Error parsing reference: "Bad/Name" is not a valid repository/tag: invalid reference format: repository name (Name) must be lowercase'],
+    ["busybox", "UPPER", 'Error parsing reference: "UPPER" is not a valid repository/tag: invalid reference format: repository name (library/UPPER) must be lowercase'],
+    ["busybox", "busybox:bad tag", 'Error parsing reference: "busybox:bad tag" is not a valid repository/tag: invalid reference format'],
+    ["busybox", ":x", 'Error parsing reference: ":x" is not a valid repository/tag: invalid reference format'],
+    ["busybox", "a//b", 'Error parsing reference: "a//b" is not a valid repository/tag: invalid reference format'],
+    ["busybox", "-x", 'Error parsing reference: "-x" is not a valid repository/tag: invalid reference format'],
+    ["Bad/Src", "x", 'Error parsing reference: "Bad/Src" is not a valid repository/tag: invalid reference format: repository name (Src) must be lowercase'],
+    ["busybox", `x@sha256:${"0".repeat(64)}`, "refusing to create a tag with a digest reference"],
+  ];
+  for (const [source, target, message] of refused) {
+    it(`refuses ${source} → ${target}`, async () => {
+      const r = await berth(["tag", source, target], host);
+      assert.equal(r.stderr, `${message}\n`);
+      assert.equal(r.code, 1);
+      assert.equal(r.stdout, "");
+    });
+  }
+
+  it("sends the familiar repository and the tag, :latest by default", async () => {
+    assert.deepEqual(calls, [], "a refused name makes no request");
+    for (const target of ["ok/name:v1", "localhost:5000/x", "docker.io/library/bb:2"]) {
+      const r = await berth(["tag", "busybox", target], host);
+      assert.equal(r.code, 0, r.stderr);
+    }
+    assert.deepEqual(calls, [
+      "POST /v1.45/images/busybox/tag?repo=ok%2Fname&tag=v1",
+      "POST /v1.45/images/busybox/tag?repo=localhost%3A5000%2Fx&tag=latest",
+      "POST /v1.45/images/busybox/tag?repo=bb&tag=2",
+    ]);
   });
 });

@@ -75,6 +75,45 @@ describe("run flags", () => {
     assert.match(parseError(["--nope", "busybox"]), /unknown option '--nope'/);
   });
 
+  it("maps the resource, /dev/shm and tmpfs flags to HostConfig as Docker's CLI does", () => {
+    const MiB = 1024 * 1024;
+    const host = parseRun([
+      "--cpu-period", "200000",
+      "--cpu-quota", "50000",
+      "--cpuset-mems", "0",
+      "--memory-reservation", "32m",
+      "--memory-swappiness", "10",
+      "--oom-kill-disable",
+      "--shm-size", "8m",
+      "--tmpfs", "/run:rw,size=64m",
+      "--tmpfs", "/x",
+      "--tmpfs", "/opts:a:b",
+      "busybox",
+    ]).req.body.HostConfig;
+    assert.equal(host?.CpuPeriod, 200000);
+    assert.equal(host?.CpuQuota, 50000);
+    assert.equal(host?.CpusetMems, "0");
+    assert.equal(host?.MemoryReservation, 32 * MiB);
+    assert.equal(host?.MemorySwappiness, 10);
+    assert.equal(host?.OomKillDisable, true);
+    assert.equal(host?.ShmSize, 8 * MiB);
+    assert.deepEqual(host?.Tmpfs, { "/run": "rw,size=64m", "/x": "", "/opts": "a:b" });
+    const bare = parseRun(["busybox"]).req.body.HostConfig ?? {};
+    for (const field of ["CpuPeriod", "MemoryReservation", "MemorySwappiness", "OomKillDisable", "ShmSize", "Tmpfs"]) {
+      assert.equal(field in bare, false, field);
+    }
+  });
+
+  it("leaves negative CPU counts to the daemon, and refuses what Docker's CLI refuses", () => {
+    assert.equal(parseRun(["--cpus", "-1", "busybox"]).req.body.HostConfig?.NanoCpus, -1e9);
+    assert.equal(parseRun(["--cpus=-0.5", "busybox"]).req.body.HostConfig?.NanoCpus, -5e8);
+    assert.match(parseError(["--shm-size", "-1", "busybox"]), /invalid size: '-1'$/);
+    assert.match(parseError(["--memory-reservation", "-5m", "busybox"]), /invalid size: '-5m'$/);
+    assert.equal(parseError(["--memory-swappiness", "200", "busybox"]), "invalid value: 200. Valid memory swappiness range is 0-100");
+    assert.equal(parseError(["--memory-swappiness", "-2", "busybox"]), "invalid value: -2. Valid memory swappiness range is 0-100");
+    assert.equal(parseRun(["--memory-swappiness", "-1", "busybox"]).req.body.HostConfig?.MemorySwappiness, -1);
+  });
+
   it("reads --flag=false and --sig-proxy=false as pflag does", () => {
     assert.equal(parseRun(["--sig-proxy=false", "busybox"]).flags.sigProxy, false);
     assert.equal(parseRun(["busybox"]).flags.sigProxy, true);

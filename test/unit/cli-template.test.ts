@@ -4,6 +4,8 @@ import assert from "node:assert/strict";
 import { parseTemplate } from "../../src/cli/format/template.js";
 import { renderList } from "../../src/cli/format/render.js";
 import { CONTAINER_FORMAT } from "../../src/cli/format/container-context.js";
+import { IMAGE_FORMAT, imageRows } from "../../src/cli/format/image-context.js";
+import { CONTAINER_INSPECT, IMAGE_INSPECT, withGoTypes } from "../../src/cli/format/inspect-types.js";
 
 const data = {
   Name: "/web",
@@ -74,5 +76,68 @@ describe("template engine", () => {
     );
     assert.equal(renderList("{{.ID}}: {{.Names}}", rows, CONTAINER_FORMAT), "abc: web\n");
     assert.equal(renderList("json", [{ ID: "abc", Label: () => "" }], CONTAINER_FORMAT), '{"ID":"abc"}\n');
+  });
+});
+
+describe("inspect templates see Docker's typed structs", () => {
+  const container = withGoTypes(
+    {
+      Id: "abc",
+      Args: [],
+      Config: { Env: null, Cmd: ["sh"], Entrypoint: null, Labels: null, Volumes: null },
+      HostConfig: { Binds: null, PortBindings: { "80/tcp": null } },
+      NetworkSettings: { Networks: { bridge: { Aliases: null } } },
+      Mounts: [],
+    },
+    CONTAINER_INSPECT,
+  );
+  const cases: [string, string][] = [
+    ["{{.Config.Env}}|{{.Config.Entrypoint}}|{{.HostConfig.Binds}}|{{.ExecIDs}}", "[]|[]|[]|[]"],
+    ["{{.Config.Labels}}|{{.Config.Volumes}}|{{.HostConfig.Tmpfs}}|{{.GraphDriver.Data}}", "map[]|map[]|map[]|<no value>"],
+    ["{{json .Config.Env}} {{json .Config.Labels}} {{json .HostConfig.Tmpfs}}", "null null null"],
+    ["{{len .Config.Env}} {{if .Config.Env}}y{{else}}n{{end}} {{range .HostConfig.Tmpfs}}x{{else}}none{{end}}", "0 n none"],
+    ['{{join .Config.Entrypoint ","}}|{{.Config.Cmd}}', "|[sh]"],
+    ['{{index .HostConfig.PortBindings "80/tcp"}}', "[]"],
+    ["{{range $k, $v := .NetworkSettings.Networks}}{{$k}}={{$v.Aliases}}{{end}}", "bridge=[]"],
+    ["{{.Missing}}", "<no value>"],
+    // Fields the daemon omitted stay out of JSON; those it sent as null stay null.
+    ["{{json .HostConfig}}", '{"Binds":null,"PortBindings":{"80/tcp":null}}'],
+    ["{{json .Config}}", '{"Env":null,"Cmd":["sh"],"Entrypoint":null,"Labels":null,"Volumes":null}'],
+  ];
+  for (const [source, expected] of cases) {
+    it(source, () => assert.equal(parseTemplate(source).execute(container), expected));
+  }
+
+  it("types image inspect too", () => {
+    const image = withGoTypes({ RepoTags: ["busybox:latest"], RepoDigests: null, Config: { Env: ["A=1"], Labels: null }, RootFS: {} }, IMAGE_INSPECT);
+    assert.equal(parseTemplate("{{.RepoTags}} {{.RepoDigests}} {{.Config.Env}} {{.Config.Labels}} {{.RootFS.Layers}}").execute(image), "[busybox:latest] [] [A=1] map[] []");
+  });
+
+  it("leaves untyped data as decoded JSON: null is <nil>", () => {
+    assert.equal(parseTemplate("{{.Config.Env}} {{.Other}}").execute({ Config: { Env: null }, Other: null }), "<nil> <nil>");
+  });
+});
+
+describe("JSON as Go's encoder writes it", () => {
+  const row = { Command: '"sh -c \'a && b > c\'"', Labels: "a=<b>&", Label: () => "" };
+
+  it("escapes <, > and & when a whole formatter context is marshalled, not a field", () => {
+    assert.equal(renderList("json", [row], CONTAINER_FORMAT), '{"Command":"\\"sh -c \'a \\u0026\\u0026 b \\u003e c\'\\"","Labels":"a=\\u003cb\\u003e\\u0026"}\n');
+    assert.equal(renderList("{{json .}}", [row], CONTAINER_FORMAT), renderList("json", [row], CONTAINER_FORMAT));
+    assert.equal(renderList("{{json .Labels}}", [row], CONTAINER_FORMAT), '"a=<b>&"\n');
+    assert.equal(parseTemplate("{{json .}}").execute({ a: "<\u2028>" }), '{"a":"<\\u2028>"}');
+  });
+
+  it("prints image sizes as Docker: Size to 3 digits, VirtualSize, SharedSize and UniqueSize to 4", () => {
+    const img = { Id: "sha256:" + "a".repeat(64), ParentId: "", RepoTags: ["busybox:latest"], RepoDigests: [], Created: 0, Size: 1_985_952, SharedSize: 1_000_000, VirtualSize: 1_985_952, Labels: {}, Containers: 2 };
+    const [ctx] = imageRows(img, { trunc: true, digests: false, now: 100 });
+    assert.equal(ctx!.Size, "1.99MB");
+    assert.equal(ctx!.VirtualSize, "1.986MB");
+    assert.equal(ctx!.SharedSize, "1MB");
+    assert.equal(ctx!.UniqueSize, "986kB");
+    const json = JSON.parse(renderList("json", [ctx!], IMAGE_FORMAT)) as Record<string, string>;
+    assert.equal(json.Digest, "<none>");
+    assert.match(renderList("json", [ctx!], IMAGE_FORMAT), /"Digest":"\\u003cnone\\u003e"/);
+    assert.equal(renderList("table {{.VirtualSize}}", [ctx!], IMAGE_FORMAT), "SIZE\n1.986MB\n");
   });
 });

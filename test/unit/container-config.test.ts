@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { commandOf, mergeConfig, networkKind, normalizeHostConfig } from "../../src/container/config.js";
+import { mergeTmpfsOptions, tmpfsMounts } from "../../src/container/tmpfs-mounts.js";
 import type { ContainerConfig, ContainerCreateBody, HostConfig } from "../../src/api/types/index.js";
 import type { ImageRuntimeConfig } from "../../src/oci/types.js";
 import { InvalidArgumentError } from "../../src/errors.js";
@@ -137,4 +138,42 @@ test("default and bridge keep their NetworkMode but run without a network for no
   assert.equal(networkKind({ NetworkMode: "host" }), "host");
   assert.equal(networkKind({ NetworkMode: "none" }), "none");
   assert.equal(normalizeHostConfig({ NetworkMode: "bridge" }).hostConfig.NetworkMode, "bridge");
+});
+
+test("HostConfig.Tmpfs: absolute paths and known options only, in Docker's words", () => {
+  assert.throws(() => normalizeHostConfig({ Tmpfs: { rel: "" } }), { message: "invalid mount path: 'rel' mount path must be absolute" });
+  assert.throws(() => normalizeHostConfig({ Tmpfs: { "/x": "bogus" } }), { message: 'invalid tmpfs option ["bogus"]' });
+  assert.throws(() => normalizeHostConfig({ Tmpfs: { "/x": "foo=1" } }), { message: 'invalid tmpfs option ["foo" "1"]' });
+  assert.deepEqual(normalizeHostConfig({ Tmpfs: { "/run": "rw,size=64m,mode=1777,uid=1" } }).hostConfig.Tmpfs, { "/run": "rw,size=64m,mode=1777,uid=1" });
+});
+
+test("tmpfs mounts start from noexec,nosuid,nodev,rprivate; the user's later options win", () => {
+  assert.deepEqual(tmpfsMounts({ "/x": "", "/a": "rw,size=64m" }), [
+    { destination: "/a", type: "tmpfs", source: "tmpfs", options: ["noexec", "nosuid", "nodev", "rprivate", "rw", "size=64m"] },
+    { destination: "/x", type: "tmpfs", source: "tmpfs", options: ["noexec", "nosuid", "nodev", "rprivate"] },
+  ]);
+  assert.deepEqual(mergeTmpfsOptions(["noexec", "nosuid", "nodev", "rprivate", "exec", "size=1m", "shared", "size=2m", "defaults"]), [
+    "nosuid",
+    "nodev",
+    "exec",
+    "shared",
+    "size=2m",
+  ]);
+  assert.deepEqual(tmpfsMounts(undefined), []);
+});
+
+test("limits are checked at create: Docker's default swap is recorded, warnings returned", () => {
+  const MiB = 1024 * 1024;
+  const v1 = { version: 1 as const, swapLimit: true, numCpus: 2, cpus: "0-1", mems: "0" };
+  assert.equal(normalizeHostConfig({ Memory: 64 * MiB }, { host: v1 }).hostConfig.MemorySwap, 128 * MiB);
+  assert.equal(normalizeHostConfig({ Memory: 64 * MiB, MemorySwap: -1 }, { host: v1 }).hostConfig.MemorySwap, -1);
+  assert.deepEqual(normalizeHostConfig({ OomKillDisable: true }, { host: { ...v1, version: 2 } }).warnings, [
+    "Your kernel does not support OomKillDisable. OomKillDisable discarded.",
+  ]);
+  assert.throws(() => normalizeHostConfig({ NanoCpus: -1e9 }, { host: v1 }), {
+    message: "Range of CPUs is from 0.01 to 2.00, as there are only 2 CPUs available",
+  });
+  assert.throws(() => normalizeHostConfig({ CpusetMems: "5" }, { host: v1 }), {
+    message: "Requested memory nodes are not available - requested 5, available: 0",
+  });
 });

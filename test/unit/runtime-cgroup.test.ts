@@ -115,6 +115,35 @@ describe("checkResources", () => {
   });
 });
 
+describe("memory reservation, swappiness and the OOM killer", () => {
+  const memory = (host: CgroupHost, resources: ResourceLimits) => buildSpec(options({ host, resources })).linux?.resources?.memory;
+
+  it("sets the soft limit on both versions and the v1-only knobs on v1 only, as Docker", () => {
+    const limits = { memory: 64 * MiB, memoryReservation: 32 * MiB, memorySwappiness: 10, oomKillDisable: true };
+    assert.deepEqual(memory(v1, limits), { limit: 64 * MiB, swap: 128 * MiB, reservation: 32 * MiB, swappiness: 10, disableOOMKiller: true });
+    assert.deepEqual(memory(v2, limits), { limit: 64 * MiB, swap: 128 * MiB, reservation: 32 * MiB });
+    assert.deepEqual(memory(v1, { memoryReservation: 16 * MiB }), { reservation: 16 * MiB });
+    assert.deepEqual(memory(v1, { memorySwappiness: 0 }), { swappiness: 0 });
+    assert.equal(memory(v1, { memorySwappiness: -1 }), undefined);
+  });
+
+  it("refuses what Docker refuses and warns where it discards", () => {
+    const refuses = (limits: ResourceLimits, message: string) =>
+      assert.throws(() => checkResources(limits, v1), { name: "InvalidArgumentError", message });
+    refuses({ memoryReservation: 1024 }, "Minimum memory reservation allowed is 6MB");
+    refuses({ memory: 50 * MiB, memoryReservation: 100 * MiB }, "Minimum memory limit can not be less than memory reservation limit, see usage");
+    refuses({ memorySwappiness: 101 }, "Invalid value: 101, valid memory swappiness range is 0-100");
+    assert.deepEqual(checkResources({ memory: 64 * MiB, memorySwappiness: 60, oomKillDisable: true }, v1), []);
+    assert.deepEqual(checkResources({ oomKillDisable: true }, v1), [
+      "OOM killer is disabled for the container, but no memory limit is set, this can result in the system running out of resources.",
+    ]);
+    assert.deepEqual(checkResources({ memory: 64 * MiB, memorySwappiness: 10, oomKillDisable: true }, v2), [
+      "Your kernel does not support memory swappiness capabilities or the cgroup is not mounted. Memory swappiness discarded.",
+      "Your kernel does not support OomKillDisable. OomKillDisable discarded.",
+    ]);
+  });
+});
+
 describe("cgroupHost", () => {
   const dirs: string[] = [];
   after(async () => {

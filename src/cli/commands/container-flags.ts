@@ -6,8 +6,9 @@ import type { ContainerCreateBody, HostConfig } from "../../api/types/index.js";
 import { collect, integer, parsed } from "../args.js";
 import { parseBytes, parseNanoCpus } from "../format/units.js";
 import { UsageError } from "../usage-error.js";
+import { resourceHostConfig, swapBytes, type ResourceFlags } from "./resource-flags.js";
 
-export interface ContainerFlags {
+export interface ContainerFlags extends ResourceFlags {
   interactive?: boolean;
   tty?: boolean;
   rm?: boolean;
@@ -21,12 +22,6 @@ export interface ContainerFlags {
   label?: string[];
   labelFile?: string[];
   network?: string;
-  memory?: number;
-  memorySwap?: number;
-  cpus?: number;
-  cpuShares?: number;
-  cpusetCpus?: string;
-  pidsLimit?: number;
   capAdd?: string[];
   capDrop?: string[];
   privileged?: boolean;
@@ -53,8 +48,11 @@ export function addContainerFlags(cmd: Command): Command {
     .option("--cap-add <cap>", "Add Linux capabilities", collect)
     .option("--cap-drop <cap>", "Drop Linux capabilities", collect)
     .option("-c, --cpu-shares <int>", "CPU shares (relative weight)", parsed(integer))
+    .option("--cpu-period <int>", "Limit CPU CFS (Completely Fair Scheduler) period", parsed(integer))
+    .option("--cpu-quota <int>", "Limit CPU CFS (Completely Fair Scheduler) quota", parsed(integer))
     .option("--cpus <decimal>", "Number of CPUs", parsed(parseNanoCpus))
     .option("--cpuset-cpus <string>", "CPUs in which to allow execution (0-3, 0,1)")
+    .option("--cpuset-mems <string>", "MEMs in which to allow execution (0-3, 0,1)")
     .option("--entrypoint <string>", "Overwrite the default ENTRYPOINT of the image")
     .option("-e, --env <list>", "Set environment variables", envFlag)
     .option("--env-file <list>", "Read in a file of environment variables", collect)
@@ -64,9 +62,12 @@ export function addContainerFlags(cmd: Command): Command {
     .option("-l, --label <list>", "Set meta data on a container", collect)
     .option("--label-file <list>", "Read in a line delimited file of labels", collect)
     .option("-m, --memory <bytes>", "Memory limit", parsed(parseBytes))
+    .option("--memory-reservation <bytes>", "Memory soft limit", parsed(parseBytes))
     .option("--memory-swap <bytes>", "Swap limit equal to memory plus swap: '-1' to enable unlimited swap", parsed(swapBytes))
+    .option("--memory-swappiness <int>", "Tune container memory swappiness (0 to 100) (default -1)", parsed(integer))
     .option("--name <string>", "Assign a name to the container")
     .option("--network <network>", "Connect a container to a network")
+    .option("--oom-kill-disable", "Disable OOM Killer")
     .option("--pids-limit <int>", "Tune container pids limit (set -1 for unlimited)", parsed(integer))
     .option("--privileged", "Give extended privileges to this container")
     .option("-p, --publish <list>", "Publish a container's port(s) to the host", collect)
@@ -78,16 +79,14 @@ export function addContainerFlags(cmd: Command): Command {
     .option("--read-only", "Mount the container's root filesystem as read only")
     .option("--rm", "Automatically remove the container and its associated anonymous volumes when it exits")
     .option("--security-opt <list>", "Security Options", collect)
+    .option("--shm-size <bytes>", "Size of /dev/shm", parsed(parseBytes))
     .option("--stop-signal <string>", "Signal to stop the container")
     .option("--stop-timeout <int>", "Timeout (in seconds) to stop a container", parsed(integer))
+    .option("--tmpfs <list>", "Mount a tmpfs directory", collect)
     .option("-t, --tty", "Allocate a pseudo-TTY")
     .option("-u, --user <string>", "Username or UID (format: <name|uid>[:<group|gid>])")
     .option("-v, --volume <list>", "Bind mount a volume", collect)
     .option("-w, --workdir <string>", "Working directory inside the container");
-}
-
-function swapBytes(text: string): number {
-  return text === "-1" ? -1 : parseBytes(text);
 }
 
 export interface CreateRequest {
@@ -103,17 +102,12 @@ export function buildCreateRequest(args: string[], flags: ContainerFlags, env: N
     Binds: flags.volume,
     CapAdd: flags.capAdd?.map(capability),
     CapDrop: flags.capDrop?.map(capability),
-    CpuShares: flags.cpuShares,
-    CpusetCpus: flags.cpusetCpus,
     Init: flags.init ? true : undefined,
-    Memory: flags.memory,
-    MemorySwap: flags.memorySwap,
-    NanoCpus: flags.cpus,
     NetworkMode: flags.network,
-    PidsLimit: flags.pidsLimit,
     Privileged: flags.privileged ?? false,
     ReadonlyRootfs: flags.readOnly ?? false,
     SecurityOpt: flags.securityOpt?.map(securityOpt),
+    ...resourceHostConfig(flags),
     ...publish(flags.publish ?? []),
   };
   const body: ContainerCreateBody = {

@@ -7,6 +7,7 @@ import { NotFoundError } from "../../errors.js";
 import { action } from "../action.js";
 import type { CliContext } from "../context.js";
 import { describe } from "../each.js";
+import { CONTAINER_INSPECT, IMAGE_INSPECT, withGoTypes, type GoType } from "../format/inspect-types.js";
 import { renderEach } from "../format/render.js";
 import type { CommandModule } from "../registry.js";
 
@@ -35,30 +36,37 @@ export function command(kind: string): CommandModule {
 
 async function inspect(ctx: CliContext, names: string[], opts: Flags & { kind: Kind }): Promise<number> {
   const client = ctx.client();
-  const found: unknown[] = [];
+  const found: Found[] = [];
   const errors: string[] = [];
   for (const name of names) {
     try {
-      if (opts.kind === "container") found.push(await client.containers.inspect(name, { size: opts.size }));
-      else if (opts.kind === "image") found.push(await client.images.inspect(name));
+      if (opts.kind === "container") found.push({ value: await client.containers.inspect(name, { size: opts.size }), type: CONTAINER_INSPECT });
+      else if (opts.kind === "image") found.push({ value: await client.images.inspect(name), type: IMAGE_INSPECT });
       else found.push(await inspectAny(ctx, name, opts.size));
     } catch (err) {
       errors.push(err instanceof NotFoundError && opts.kind === "any" ? `Error: No such object: ${name}` : describe(err));
     }
   }
-  if (opts.format === "json") ctx.out(`${JSON.stringify(found)}\n`);
-  else if (opts.format) ctx.out(renderEach(opts.format, found));
-  else ctx.out(`${JSON.stringify(found, null, 4)}\n`);
+  const values = found.map((f) => f.value);
+  if (opts.format === "json") ctx.out(`${JSON.stringify(values)}\n`);
+  // Templates see Docker's typed structs: a nil slice prints [] rather than <nil>.
+  else if (opts.format) ctx.out(renderEach(opts.format, found.map((f) => withGoTypes(f.value, f.type))));
+  else ctx.out(`${JSON.stringify(values, null, 4)}\n`);
   for (const e of errors) ctx.err(`${e}\n`);
   return errors.length > 0 ? 1 : 0;
 }
 
+interface Found {
+  value: unknown;
+  type: GoType;
+}
+
 /** Tries the name as a container, then as an image, as `docker inspect` does. */
-async function inspectAny(ctx: CliContext, name: string, size?: boolean): Promise<unknown> {
+async function inspectAny(ctx: CliContext, name: string, size?: boolean): Promise<Found> {
   try {
-    return await ctx.client().containers.inspect(name, { size });
+    return { value: await ctx.client().containers.inspect(name, { size }), type: CONTAINER_INSPECT };
   } catch (err) {
     if (!(err instanceof NotFoundError)) throw err;
   }
-  return ctx.client().images.inspect(name);
+  return { value: await ctx.client().images.inspect(name), type: IMAGE_INSPECT };
 }

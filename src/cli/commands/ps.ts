@@ -33,7 +33,8 @@ export function define(cmd: Command, ctx: CliContext): void {
     const limit = flags.latest && flags.last === -1 ? 1 : flags.last;
     if (flags.quiet && flags.format) ctx.err("WARNING: Ignoring custom format, because both --format and --quiet are set.\n");
     const format = flags.quiet ? "{{.ID}}" : flags.format;
-    // As the docker CLI: sizes are fetched when the template shows them, `{{json .}}` included.
+    // As the docker CLI: sizes are fetched when the template shows them,
+    // `{{json .}}` included; `--format json` is not a template and fetches none.
     const size = !flags.quiet && (flags.size || formatUses(format, "Size") || showsWholeRow(format));
     const list = await ctx.client().containers.list({
       all: flags.all || limit > 0,
@@ -48,5 +49,5 @@ export function define(cmd: Command, ctx: CliContext): void {
 }
 
 function showsWholeRow(format: string | undefined): boolean {
-  return format === "json" || (format !== undefined && /\{\{-?\s*json\s+\.\s*-?\}\}/.test(format));
+  return format !== undefined && /\{\{-?\s*json\s+\.\s*-?\}\}/.test(format);
 }

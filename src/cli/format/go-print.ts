@@ -1,10 +1,27 @@
 // How Go's fmt prints the values a template produces, so `--format` output
 // reads as Docker's: maps as map[k:v], lists as [a b], nil as <nil>, a
-// missing map key as <no value>.
+// missing map key as <no value>, a nil slice or map of a typed struct as
+// [] or map[] — and how encoding/json writes them.
+
+/**
+ * A nil slice or map where Go knows the type (a field of Docker's inspect
+ * structs): it prints as [] or map[], is empty and false, and marshals as
+ * null. A bare JSON null, whose type is unknown, stays null ("<nil>").
+ */
+export class GoNil {
+  constructor(readonly kind: "slice" | "map") {}
+  toJSON(): null {
+    return null;
+  }
+}
+
+export const NIL_SLICE = new GoNil("slice");
+export const NIL_MAP = new GoNil("map");
 
 export function goPrint(value: unknown): string {
   if (value === undefined) return "<no value>";
   if (value === null) return "<nil>";
+  if (value instanceof GoNil) return value.kind === "slice" ? "[]" : "map[]";
   if (typeof value === "string") return value;
   if (typeof value === "number" || typeof value === "boolean") return String(value);
   if (Array.isArray(value)) return `[${value.map(nested).join(" ")}]`;
@@ -17,6 +34,17 @@ export function goPrint(value: unknown): string {
 
 function nested(value: unknown): string {
   return value === undefined || value === null ? "<nil>" : goPrint(value);
+}
+
+/**
+ * encoding/json's output: as JSON.stringify, but U+2028 and U+2029 always
+ * escaped and, with escapeHtml (json.Marshal's default), <, > and & too. Those
+ * characters only occur inside strings, so replacing them is safe.
+ */
+export function goJson(value: unknown, opts: { escapeHtml?: boolean } = {}): string {
+  const text = JSON.stringify(value ?? null) ?? "null";
+  const pattern = opts.escapeHtml ? /[<>&\u2028\u2029]/g : /[\u2028\u2029]/g;
+  return text.replace(pattern, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
 /** Go's strconv.Quote for the characters containers' commands contain. */

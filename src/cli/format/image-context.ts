@@ -20,7 +20,8 @@ export const IMAGE_FORMAT: ListFormat = {
     Size: "SIZE",
     Tag: "TAG",
     UniqueSize: "UNIQUE SIZE",
-    VirtualSize: "VIRTUAL SIZE",
+    // Deprecated in Docker as the same as Size, and headed the same.
+    VirtualSize: "SIZE",
   },
 };
 
@@ -74,11 +75,12 @@ function imageContext(img: ImageSummary, row: Row, opts: { trunc: boolean; now?:
     ID: opts.trunc ? truncateId(img.Id) : img.Id,
     Label: (name: unknown) => labels[String(name)] ?? "",
     Repository: row.repo,
-    SharedSize: img.SharedSize >= 0 ? humanSize(img.SharedSize, 3) : "N/A",
+    // Docker prints Size to 3 significant digits and the others to 4 (go-units' HumanSize).
+    SharedSize: img.SharedSize >= 0 ? humanSize(img.SharedSize) : "N/A",
     Size: humanSize(img.Size, 3),
     Tag: row.tag,
-    UniqueSize: unique >= 0 ? humanSize(unique, 3) : "N/A",
-    VirtualSize: humanSize(img.Size, 3),
+    UniqueSize: unique >= 0 ? humanSize(unique) : "N/A",
+    VirtualSize: humanSize(img.Size),
   };
 }
 

@@ -19,7 +19,7 @@ export function renderList(format: string | undefined, rows: object[], spec: Lis
   if (table) source = source.slice("table".length);
   // Docker lets a shell-quoted format say \t and \n literally.
   source = source.trim().replaceAll("\\t", "\t").replaceAll("\\n", "\n");
-  const template = parseTemplate(source, { strictFields: true });
+  const template = parseTemplate(source, { strictFields: true, context: true });
   const body = rows.map((row) => `${template.execute(row)}\n`).join("");
   if (!table) return body;
   const header = parseTemplate(source, { headers: true }).execute(spec.headers);

@@ -48,8 +48,9 @@ export function parseBytes(text: string): number {
   if (cut < 0) throw new UsageError(`invalid size: '${text}'`);
   const num = text[cut] === " " ? text.slice(0, cut) : text.slice(0, cut + 1);
   const suffix = text.slice(cut + 1).toLowerCase();
-  if (!/^\d*\.?\d+$|^\d+\.$/.test(num)) throw new UsageError(`strconv.ParseFloat: parsing "${num}": invalid syntax`);
+  if (!/^[-+]?(?:\d*\.?\d+|\d+\.)$/.test(num)) throw new UsageError(`strconv.ParseFloat: parsing "${num}": invalid syntax`);
   const size = Number(num);
+  if (size < 0) throw new UsageError(`invalid size: '${text}'`);
   if (suffix === "" || suffix === "b") return Math.floor(size);
   const mul = BINARY[suffix[0]];
   const tail = suffix.slice(1);
@@ -61,11 +62,13 @@ export function parseBytes(text: string): number {
 
 /** --cpus "1.5" → 1500000000 NanoCpus, exactly (no float rounding). */
 export function parseNanoCpus(text: string): number {
-  const m = /^(\d*)(?:\.(\d*))?$/.exec(text.trim());
-  if (!m || (m[1] === "" && !m[2])) throw new UsageError(`failed to parse ${text} as a rational number`);
-  const fraction = (m[2] ?? "").replace(/0+$/, "");
+  // A negative count parses, as in Docker, so that the daemon refuses it in its words.
+  const m = /^([-+]?)(\d*)(?:\.(\d*))?$/.exec(text.trim());
+  if (!m || (m[2] === "" && !m[3])) throw new UsageError(`failed to parse ${text} as a rational number`);
+  const fraction = (m[3] ?? "").replace(/0+$/, "");
   if (fraction.length > 9) throw new UsageError("value is too precise");
-  return Number(m[1] || "0") * 1e9 + Number(fraction.padEnd(9, "0") || "0");
+  const nano = Number(m[2] || "0") * 1e9 + Number(fraction.padEnd(9, "0") || "0");
+  return m[1] === "-" ? -nano : nano;
 }
 
 const BINARY_ABBRS = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB", "YiB"];
