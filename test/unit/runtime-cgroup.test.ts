@@ -11,32 +11,13 @@ import { allCapabilities } from "../../src/runtime/capabilities.js";
 import { cgroupHost, type CgroupHost } from "../../src/runtime/cgroup-host.js";
 import { checkResources } from "../../src/runtime/resource-check.js";
 import { buildSpec } from "../../src/runtime/spec.js";
-import type { ResourceLimits, SpecOptions } from "../../src/runtime/spec-options.js";
+import type { ResourceLimits } from "../../src/runtime/spec-options.js";
+import { specOptions } from "./spec-options-fixture.js";
 
 const v1: CgroupHost = { version: 1, swapLimit: true, numCpus: 2, cpus: "0-1", mems: "0" };
 const v2: CgroupHost = { ...v1, version: 2 };
 
-function options(extra: Partial<SpecOptions>): SpecOptions {
-  return {
-    rootfs: "/r",
-    readonlyRootfs: false,
-    args: ["sh"],
-    env: [],
-    cwd: "/",
-    user: { uid: 0, gid: 0, additionalGids: [] },
-    hostname: "h",
-    tty: false,
-    network: { mode: "none" },
-    capAdd: [],
-    capDrop: [],
-    privileged: false,
-    noNewPrivileges: false,
-    resources: {},
-    mounts: [],
-    cgroupsPath: "/berth/x",
-    ...extra,
-  };
-}
+const options = specOptions;
 
 const MiB = 1024 * 1024;
 

@@ -6,28 +6,9 @@ import { defaultSeccompProfile } from "../../src/runtime/seccomp-default.js";
 import { buildSpec, MASKED_PATHS, READONLY_PATHS } from "../../src/runtime/spec.js";
 import type { SpecOptions } from "../../src/runtime/spec-options.js";
 import type { RuntimeSpec } from "../../src/runtime/spec-types.js";
+import { specOptions } from "./spec-options-fixture.js";
 
-function options(extra: Partial<SpecOptions> = {}): SpecOptions {
-  return {
-    rootfs: "/var/lib/berth/rootfs/x",
-    readonlyRootfs: false,
-    args: ["sh"],
-    env: ["PATH=/bin"],
-    cwd: "/",
-    user: { uid: 0, gid: 0, additionalGids: [] },
-    hostname: "box",
-    tty: false,
-    network: { mode: "none" },
-    capAdd: [],
-    capDrop: [],
-    privileged: false,
-    noNewPrivileges: false,
-    resources: {},
-    mounts: [],
-    cgroupsPath: "/berth/x",
-    ...extra,
-  };
-}
+const options = specOptions;
 
 type Rule = { names: string[]; action: string; args?: unknown[]; errnoRet?: number };
 
