@@ -18,6 +18,9 @@ export async function createContainer(
   body: ContainerCreateBody,
 ): Promise<{ id: string; warnings: string[] }> {
   if (!body.Image) throw new InvalidArgumentError("Config cannot be empty in order to create a container");
+  if (body.WorkingDir && !body.WorkingDir.startsWith("/")) {
+    throw new InvalidArgumentError(`the working directory '${body.WorkingDir}' is invalid, it needs to be an absolute path`);
+  }
   const wanted = name ? normalizeName(name) : undefined;
   const image = await ctx.images.resolve(body.Image);
   const { hostConfig, warnings } = normalizeHostConfig(body.HostConfig);

@@ -40,7 +40,7 @@ export function createExecService(ctx: Context): ExecService {
       if (body.DetachKeys) parseDetachKeys(body.DetachKeys);
       const id = randomBytes(32).toString("hex");
       ctx.execs.set(id, { id, containerId: rec.id, config: body, status: "created", pid: 0, exitCode: null });
-      publish(ctx, rec, `exec_create: ${body.Cmd.join(" ")}`, { execID: id });
+      publish(ctx, rec, `exec_create: ${eventCommand(body.Cmd)}`, { execID: id });
       return { id };
     },
 
@@ -84,8 +84,7 @@ export function createExecService(ctx: Context): ExecService {
         throw err;
       }
       ex.pid = started.pid;
-      const command = (cfg.Cmd ?? []).join(" ");
-      publish(ctx, rec, `exec_start: ${command}`, { execID: execId });
+      publish(ctx, rec, `exec_start: ${eventCommand(cfg.Cmd ?? [])}`, { execID: execId });
 
       const exited = ctx.runtime.execWaitExit(rec.id, execId).then(
         (exit) => {
@@ -149,4 +148,9 @@ export function createExecService(ctx: Context): ExecService {
       await ctx.runtime.execResize(ex.containerId, execId, size);
     },
   };
+}
+
+/** Docker names an exec in its events as the command, a space, then the joined arguments (a trailing space when none). */
+function eventCommand(cmd: string[]): string {
+  return `${cmd[0] ?? ""} ${cmd.slice(1).join(" ")}`;
 }

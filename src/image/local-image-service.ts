@@ -90,7 +90,8 @@ export function createImageService(deps: ImageServiceDeps): ImageService {
       const id = resolveImageId(ctx, refOrId);
       const items = await lock.exclusive(() => removeImage(ctx, db, refOrId, opts));
       for (const item of items) {
-        if (item.Untagged) publish("untag", id, item.Untagged);
+        // As moby: the untag event names the image by its ID, not by the removed name.
+        if (item.Untagged) publish("untag", id, id);
         else if (item.Deleted === id) publish("delete", id, id);
       }
       return items;
