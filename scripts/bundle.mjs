@@ -2,17 +2,20 @@
 // Bundles the compiled CLI (dist/src/cli/main.js and everything it imports,
 // commander included) into one file, dist/berth.mjs, which bin/berth prefers:
 // resolving, reading and linking ~60 modules through Node's ESM loader costs
-// more than the CLI's own work for short commands. Run after tsc
+// more than the CLI's own work for short commands. The daemon
+// (dist/src/daemon/main.js) gets the same treatment, dist/berthd.mjs, which
+// bin/berthd prefers: one module instead of ~150 keeps a few MB of module
+// records and compiled code out of its resident memory. Run after tsc
 // (scripts/install.sh does).
 //
-// The bundle is built from tsc's output rather than from src/ so that it runs
-// exactly the code the unbundled fallback runs. Lazily imported command
-// modules stay lazy: esbuild turns each `import()` into a deferred initialiser,
-// so their top-level code still runs only for the command invoked.
+// A bundle is built from tsc's output rather than from src/ so that it runs
+// exactly the code the unbundled fallback runs. Lazily imported modules stay
+// lazy: esbuild turns each `import()` into a deferred initialiser, so their
+// top-level code still runs only when first needed.
 //
-// dist/berth.inputs.json lists the compiled files the bundle was made from;
-// bin/berth uses the bundle only while none of them is newer than it, so a
-// later `tsc` never leaves a stale bundle in charge.
+// dist/<name>.inputs.json lists the compiled files a bundle was made from;
+// bin/berth and bin/berthd use a bundle only while none of them is newer than
+// it, so a later `tsc` never leaves a stale bundle in charge.
 import { build } from "esbuild";
 import { readFile, rename, utimes, writeFile } from "node:fs/promises";
 import { dirname, join, relative, resolve } from "node:path";
@@ -20,13 +23,13 @@ import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const dist = join(root, "dist");
-const entry = join(dist, "src/cli/main.js");
-const outfile = join(dist, "berth.mjs");
-const inputsFile = join(dist, "berth.inputs.json");
+const bundles = [
+  { entry: "src/cli/main.js", name: "berth" },
+  { entry: "src/daemon/main.js", name: "berthd" },
+];
 
-// A module that finds files next to itself (version-info.ts reads package.json
-// via import.meta.url) must keep seeing its own location, not the bundle's.
-const keepModuleUrls = {
+/** A module that finds files next to itself (version-info.ts reads package.json via import.meta.url) must keep seeing its own location, not the bundle's. */
+const keepModuleUrls = (outfile) => ({
   name: "keep-module-urls",
   setup(b) {
     b.onLoad({ filter: /\/dist\/src\/.*\.js$/ }, async ({ path }) => {
@@ -39,40 +42,47 @@ const keepModuleUrls = {
       };
     });
   },
-};
-
-const tmp = `${outfile}.${process.pid}.tmp`;
-// Dated when the build began: an input that tsc rewrites while esbuild runs
-// then counts as newer than the bundle.
-const started = new Date();
-const { metafile } = await build({
-  entryPoints: [entry],
-  outfile: tmp,
-  // The metafile names inputs relative to this.
-  absWorkingDir: root,
-  bundle: true,
-  platform: "node",
-  format: "esm",
-  target: "node20",
-  // Native addons cannot be inlined, and the CLI has no use for them.
-  external: ["better-sqlite3", "node-unix-socket"],
-  // commander is CommonJS and calls require() for Node built-ins, which an ES
-  // module lacks.
-  banner: { js: 'import { createRequire as __berthRequire } from "node:module";\nconst require = __berthRequire(import.meta.url);' },
-  plugins: [keepModuleUrls],
-  metafile: true,
-  legalComments: "none",
-  logLevel: "warning",
 });
 
-const inputs = Object.keys(metafile.inputs)
-  .map((p) => relative(dist, resolve(root, p)))
-  .filter((p) => !p.startsWith(".."))
-  .sort();
-const inputsTmp = `${inputsFile}.${process.pid}.tmp`;
-await writeFile(inputsTmp, `${JSON.stringify(inputs)}\n`);
-await rename(inputsTmp, inputsFile);
-await utimes(tmp, started, started);
-// Renamed last and atomically: a CLI started meanwhile sees the old bundle or
-// the new one, never half a file, and the new one is newer than its inputs.
-await rename(tmp, outfile);
+async function bundle({ entry, name }) {
+  const outfile = join(dist, `${name}.mjs`);
+  const inputsFile = join(dist, `${name}.inputs.json`);
+  const tmp = `${outfile}.${process.pid}.tmp`;
+  // Dated when the build began: an input that tsc rewrites while esbuild runs
+  // then counts as newer than the bundle.
+  const started = new Date();
+  const { metafile } = await build({
+    entryPoints: [join(dist, entry)],
+    outfile: tmp,
+    // The metafile names inputs relative to this.
+    absWorkingDir: root,
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    // Native addons cannot be inlined; they load from node_modules as before.
+    external: ["better-sqlite3", "node-unix-socket"],
+    // commander is CommonJS and calls require() for Node built-ins, which an ES
+    // module lacks.
+    banner: { js: 'import { createRequire as __berthRequire } from "node:module";\nconst require = __berthRequire(import.meta.url);' },
+    plugins: [keepModuleUrls(outfile)],
+    metafile: true,
+    legalComments: "none",
+    logLevel: "warning",
+  });
+
+  const inputs = Object.keys(metafile.inputs)
+    .map((p) => relative(dist, resolve(root, p)))
+    .filter((p) => !p.startsWith(".."))
+    .sort();
+  const inputsTmp = `${inputsFile}.${process.pid}.tmp`;
+  await writeFile(inputsTmp, `${JSON.stringify(inputs)}\n`);
+  await rename(inputsTmp, inputsFile);
+  await utimes(tmp, started, started);
+  // Renamed last and atomically: a process started meanwhile sees the old
+  // bundle or the new one, never half a file, and the new one is newer than
+  // its inputs.
+  await rename(tmp, outfile);
+}
+
+for (const b of bundles) await bundle(b);

@@ -110,9 +110,12 @@ export function createTransport(host: string): Transport {
   };
 }
 
-function endpointOptions(endpoint: Endpoint): http.RequestOptions {
+// servername is passed through to the agent, which reads it (net.connect options).
+function endpointOptions(endpoint: Endpoint): http.RequestOptions & { servername?: string } {
   return "socketPath" in endpoint
-    ? { socketPath: endpoint.socketPath, host: "api.moby.localhost" }
+    ? // An empty servername spares the agent working one out from the host
+      // name for every connection; it only matters to TLS.
+      { socketPath: endpoint.socketPath, host: "api.moby.localhost", servername: "" }
     : { host: endpoint.hostname, port: endpoint.port };
 }
 

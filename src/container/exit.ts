@@ -28,7 +28,7 @@ export function watchExit(ctx: Context, id: string, startedAt: string): void {
 /** Records the exit, releases the task and the rootfs mount, and tells everyone. Call holding the lock. */
 export async function finishExit(ctx: Context, rec: ContainerRecord, exit: ExitStatus): Promise<void> {
   setState(ctx, rec, { status: "exited", pid: 0, exitCode: exit.exitCode, finishedAt: exit.exitedAt, oomKilled: exit.oomKilled });
-  await releaseTask(ctx, rec.id);
+  await releaseTask(ctx, rec.id, { exited: true });
   if (exit.oomKilled) publish(ctx, rec, "oom");
   publish(ctx, rec, "die", { exitCode: String(exit.exitCode) });
   ctx.changes.emit("exit", rec);
@@ -36,9 +36,17 @@ export async function finishExit(ctx: Context, rec: ContainerRecord, exit: ExitS
   else setImmediate(() => ctx.afterExit(rec.id));
 }
 
-/** Deletes the runtime's task and its files (if any) and unmounts the rootfs (if mounted). */
-export async function releaseTask(ctx: Context, id: string): Promise<void> {
+/**
+ * Deletes the runtime's task and its files (if any) and unmounts the rootfs
+ * (if mounted). Once the process is known to have exited nothing of it uses
+ * the host's mount any more, so both go at once (each is a process spawn).
+ */
+export async function releaseTask(ctx: Context, id: string, opts: { exited?: boolean } = {}): Promise<void> {
   ctx.exits.delete(id);
+  if (opts.exited) {
+    await Promise.all([ctx.runtime.delete(id, { force: true }), unmountRootfs(ctx, id)]);
+    return;
+  }
   await ctx.runtime.delete(id, { force: true });
   await unmountRootfs(ctx, id);
 }

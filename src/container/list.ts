@@ -26,15 +26,27 @@ export async function listContainers(
   const showAll = opts.all || filters.has("status") || filters.has("exited") || (opts.limit ?? 0) > 0;
   let selected = all.filter((r) => (showAll || isActive(r.state.status)) && keep(r));
   if (opts.limit && opts.limit > 0) selected = selected.slice(0, opts.limit);
-  return Promise.all(selected.map((r) => summary(ctx, r, opts.size ?? false)));
+  // Most containers share a few images: resolve each name once per listing,
+  // not once per container (each resolve reads the image's config).
+  const resolved = new Map<string, Promise<string | undefined>>();
+  const imageIdOf = (ref: string): Promise<string | undefined> => {
+    let id = resolved.get(ref);
+    if (!id) resolved.set(ref, (id = resolvedImageId(ctx, ref)));
+    return id;
+  };
+  return Promise.all(selected.map((r) => summary(ctx, r, { withSize: opts.size ?? false, imageIdOf })));
 }
 
-async function summary(ctx: Context, rec: ContainerRecord, withSize: boolean): Promise<ContainerSummary> {
+async function summary(
+  ctx: Context,
+  rec: ContainerRecord,
+  opts: { withSize: boolean; imageIdOf: (ref: string) => Promise<string | undefined> },
+): Promise<ContainerSummary> {
   const network = networkSettings(rec.hostConfig);
   return {
     Id: rec.id,
     Names: [rec.name],
-    Image: await shownImage(ctx, rec),
+    Image: await shownImage(rec, opts.imageIdOf),
     ImageID: rec.imageId,
     Command: commandText(rec),
     Created: Math.floor(Date.parse(rec.created) / 1000),
@@ -45,7 +57,7 @@ async function summary(ctx: Context, rec: ContainerRecord, withSize: boolean): P
     HostConfig: { NetworkMode: rec.hostConfig.NetworkMode ?? "default" },
     NetworkSettings: { Networks: network.Networks ?? {} },
     Mounts: [],
-    ...(withSize ? await sizes(ctx, rec) : {}),
+    ...(opts.withSize ? await sizes(ctx, rec) : {}),
   };
 }
 
@@ -55,12 +67,17 @@ export function commandText(rec: Pick<ContainerRecord, "path" | "args">): string
 }
 
 /** The image as the user named it while that name still means the container's image; its ID once retagged or removed. */
-async function shownImage(ctx: Context, rec: ContainerRecord): Promise<string> {
+async function shownImage(rec: ContainerRecord, imageIdOf: (ref: string) => Promise<string | undefined>): Promise<string> {
   if (rec.imageRef === rec.imageId) return rec.imageId;
+  return (await imageIdOf(rec.imageRef)) === rec.imageId ? rec.imageRef : rec.imageId;
+}
+
+/** The ID a name resolves to now, undefined when it resolves to nothing. */
+async function resolvedImageId(ctx: Context, ref: string): Promise<string | undefined> {
   try {
-    return (await ctx.images.resolve(rec.imageRef)).id === rec.imageId ? rec.imageRef : rec.imageId;
+    return (await ctx.images.resolve(ref)).id;
   } catch (err) {
-    if (err instanceof NotFoundError) return rec.imageId;
+    if (err instanceof NotFoundError) return undefined;
     throw err;
   }
 }
@@ -110,8 +127,11 @@ async function buildPredicate(ctx: Context, filters: Filters, all: ContainerReco
   // `all` is newest first: "before X" are those after X in it, "since X" those before.
   const before = pivot("before");
   const since = pivot("since");
-  if (before !== undefined) tests.push((rec) => all.indexOf(rec) > before);
-  if (since !== undefined) tests.push((rec) => all.indexOf(rec) < since);
+  if (before !== undefined || since !== undefined) {
+    const position = new Map(all.map((r, i) => [r, i]));
+    if (before !== undefined) tests.push((rec) => position.get(rec)! > before);
+    if (since !== undefined) tests.push((rec) => position.get(rec)! < since);
+  }
 
   return (rec) => tests.every((t) => t(rec));
 }

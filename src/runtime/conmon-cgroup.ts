@@ -21,21 +21,46 @@ interface Hierarchy {
   cpusetV1: boolean;
 }
 
+// conmon starts on the path of every container start, so the hierarchies
+// (berthd's own, fixed for its lifetime) are found once, and each directory is
+// made ready once; a directory removed behind our back is made again.
+let hierarchies: Promise<Hierarchy[]> | undefined;
+const ready = new Set<string>();
+
 /** Moves `pid` into <hierarchy root>/berth-conmon in every hierarchy this process belongs to. */
 export async function moveToConmonCgroup(pid: number): Promise<void> {
-  for (const h of await ownHierarchies()) {
-    const dir = path.join(h.mountPoint, CONMON_CGROUP);
+  hierarchies ??= ownHierarchies().catch((err: unknown) => {
+    hierarchies = undefined;
+    throw err;
+  });
+  // In parallel: the first write to cgroup.procs after a quiet spell waits
+  // for an RCU grace period (~10 ms), which the other writes then share.
+  await Promise.all((await hierarchies).map((h) => moveInto(h, pid)));
+}
+
+async function moveInto(h: Hierarchy, pid: number): Promise<void> {
+  const dir = path.join(h.mountPoint, CONMON_CGROUP);
+  try {
     try {
-      await mkdir(dir, { recursive: true });
-      if (h.cpusetV1) await inheritCpuset(dir, h.mountPoint);
+      if (!ready.has(dir)) await prepare(h, dir);
       await writeFile(path.join(dir, "cgroup.procs"), `${pid}\n`);
     } catch (err) {
-      // A cgroupfs we may not write (read-only /sys in a container, a
-      // delegated subtree) only means conmon stays beside berthd, as before.
-      if (isErrno(err, "EROFS") || isErrno(err, "EACCES") || isErrno(err, "EPERM")) continue;
-      throw err;
+      if (!isErrno(err, "ENOENT") || !ready.delete(dir)) throw err;
+      await prepare(h, dir);
+      await writeFile(path.join(dir, "cgroup.procs"), `${pid}\n`);
     }
+  } catch (err) {
+    // A cgroupfs we may not write (read-only /sys in a container, a
+    // delegated subtree) only means conmon stays beside berthd, as before.
+    if (isErrno(err, "EROFS") || isErrno(err, "EACCES") || isErrno(err, "EPERM")) return;
+    throw err;
   }
+}
+
+async function prepare(h: Hierarchy, dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  if (h.cpusetV1) await inheritCpuset(dir, h.mountPoint);
+  ready.add(dir);
 }
 
 /**

@@ -26,7 +26,8 @@ export function conmonExec(ctx: ConmonContext): Pick<Runtime, "exec" | "execResi
       await mkdir(f.exitDir, { recursive: true, mode: 0o700 });
       await mkdir(f.persistDir, { recursive: true, mode: 0o700 });
       const processFile = path.join(f.dir, "process.json");
-      await writeFileAtomic(processFile, JSON.stringify({ ...execOpts.process, terminal: execOpts.tty }, null, 2));
+      // Read once, by the runc exec that follows: no fsync.
+      await writeFileAtomic(processFile, JSON.stringify({ ...execOpts.process, terminal: execOpts.tty }, null, 2), { durable: false });
       const args = conmonArgs(rc, { id, uuid: execId, files: f, tty: execOpts.tty, stdin: execOpts.openStdin });
       args.push("-e", "--exec-process-spec", processFile, "-l", "none");
       let streams: AttachStreams | undefined;

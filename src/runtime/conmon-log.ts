@@ -203,10 +203,15 @@ async function* recordsBackward(fh: FileHandle, size: number): AsyncGenerator<{ 
 class ChangeWaiter {
   private watcher: FSWatcher | undefined;
   private wake: (() => void) | undefined;
+  // A change while no next() waits (the reader was reading) wakes the next one at once.
+  private changed = false;
 
   constructor(path: string, private readonly signal?: AbortSignal) {
     try {
-      this.watcher = watch(path, () => this.wake?.());
+      this.watcher = watch(path, () => {
+        this.changed = true;
+        this.wake?.();
+      });
       this.watcher.on("error", () => this.watcher?.close());
     } catch (err) {
       // The poll tick still notices changes.
@@ -216,13 +221,17 @@ class ChangeWaiter {
   }
 
   next(): Promise<void> {
-    if (this.signal?.aborted) return Promise.resolve();
+    if (this.signal?.aborted || this.changed) {
+      this.changed = false;
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
       const timer = setTimeout(done, POLL_MS);
       const self = this;
       function done(): void {
         clearTimeout(timer);
         self.wake = undefined;
+        self.changed = false;
         resolve();
       }
       this.wake = done;

@@ -168,6 +168,7 @@ export async function resizeVia(dir: string, size: { height: number; width: numb
 /** Waits (bounded) for a conmon to record the exit and leave; SIGKILLs one that does not. */
 export async function waitConmonGone(f: ProcessFiles): Promise<void> {
   const deadline = Date.now() + CONMON_EXIT_WAIT_MS;
+  let pause = 1;
   for (;;) {
     const pid = await liveConmon(f);
     if (pid === undefined) return;
@@ -179,6 +180,9 @@ export async function waitConmonGone(f: ProcessFiles): Promise<void> {
       }
       return;
     }
-    await sleep(50);
+    // conmon leaves within a few ms of writing the exit file, the usual
+    // moment we are called: look again soon, then less and less often.
+    await sleep(pause);
+    pause = Math.min(pause * 2, 50);
   }
 }

@@ -73,17 +73,25 @@ export async function fileExists(file: string): Promise<boolean> {
  */
 export async function waitForStatus(dir: string, read: () => Promise<ExitStatus | undefined>): Promise<ExitStatus> {
   let wake: (() => void) | undefined;
+  // A change seen while read() runs must not wait for the poll: read() may
+  // have looked just before the file appeared.
+  let changed = false;
   let watcher: FSWatcher | undefined;
   try {
-    watcher = watch(dir, () => wake?.());
+    watcher = watch(dir, () => {
+      changed = true;
+      wake?.();
+    });
     watcher.on("error", () => watcher?.close());
   } catch (err) {
     if (!isErrno(err, "ENOENT")) throw err;
   }
   try {
     for (;;) {
+      changed = false;
       const status = await read();
       if (status) return status;
+      if (changed) continue;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, POLL_MS);
         wake = () => {

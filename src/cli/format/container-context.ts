@@ -30,25 +30,52 @@ export const CONTAINER_FORMAT: ListFormat = {
 
 export const SIZE_TABLE_SUFFIX = "\t{{.Size}}";
 
+/**
+ * The fields are getters: a table shows 7 of the 16, and `ps -a` may list
+ * thousands of containers, so each is worked out only when a template (or
+ * `{{json .}}`, which reads them all) asks for it.
+ */
 export function containerContext(c: ContainerSummary, opts: { trunc: boolean; now?: number }): Record<string, unknown> {
   const labels = c.Labels ?? {};
   const mounts = c.Mounts ?? [];
   return {
-    Command: goQuote(opts.trunc ? ellipsis(c.Command ?? "", 20) : (c.Command ?? "")),
-    CreatedAt: goTime(c.Created ?? 0),
+    get Command() {
+      return goQuote(opts.trunc ? ellipsis(c.Command ?? "", 20) : (c.Command ?? ""));
+    },
+    get CreatedAt() {
+      return goTime(c.Created ?? 0);
+    },
     ID: opts.trunc ? truncateId(c.Id ?? "") : (c.Id ?? ""),
-    Image: image(c, opts.trunc),
+    get Image() {
+      return image(c, opts.trunc);
+    },
     Label: (name: unknown) => labels[String(name)] ?? "",
-    Labels: Object.keys(labels).sort().map((k) => `${k}=${labels[k]}`).join(","),
-    LocalVolumes: String(mounts.filter((m) => m.Driver === "local").length),
-    Mounts: mounts.map((m) => (opts.trunc ? ellipsis(m.Name || m.Source || "", 15) : m.Name || m.Source || "")).join(","),
-    Names: names(c.Names ?? [], opts.trunc),
-    Networks: Object.keys(c.NetworkSettings?.Networks ?? {}).sort().join(","),
+    get Labels() {
+      return Object.keys(labels).sort().map((k) => `${k}=${labels[k]}`).join(",");
+    },
+    get LocalVolumes() {
+      return String(mounts.filter((m) => m.Driver === "local").length);
+    },
+    get Mounts() {
+      return mounts.map((m) => (opts.trunc ? ellipsis(m.Name || m.Source || "", 15) : m.Name || m.Source || "")).join(",");
+    },
+    get Names() {
+      return names(c.Names ?? [], opts.trunc);
+    },
+    get Networks() {
+      return Object.keys(c.NetworkSettings?.Networks ?? {}).sort().join(",");
+    },
     // The image manifest's platform (API ≥ 1.46); older daemons and berth send none.
     Platform: null,
-    Ports: displayPorts(c.Ports ?? []),
-    RunningFor: since(c.Created ?? 0, opts.now),
-    Size: size(c),
+    get Ports() {
+      return displayPorts(c.Ports ?? []);
+    },
+    get RunningFor() {
+      return since(c.Created ?? 0, opts.now);
+    },
+    get Size() {
+      return size(c);
+    },
     State: c.State ?? "",
     Status: c.Status ?? "",
   };
@@ -61,6 +88,8 @@ export function truncateId(id: string): string {
 
 /** Cuts to `width` characters, the last one being "…". */
 export function ellipsis(text: string, width: number): string {
+  // UTF-16 units never number fewer than characters.
+  if (text.length <= width) return text;
   const chars = [...text];
   if (chars.length <= width) return text;
   return `${chars.slice(0, width - 1).join("")}…`;

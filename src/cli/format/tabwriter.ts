@@ -38,7 +38,9 @@ export function tabulate(text: string, opts: TabOptions = {}): string {
   return out.join("\n") + (endsWithNewline ? "\n" : "");
 }
 
-/** Go's tabwriter counts runes, not UTF-16 units. */
+const SURROGATE = /[\uD800-\uDFFF]/;
+
+/** Go's tabwriter counts runes, not UTF-16 units; they differ only where surrogate pairs are. */
 function displayWidth(text: string): number {
-  return [...text].length;
+  return SURROGATE.test(text) ? [...text].length : text.length;
 }
