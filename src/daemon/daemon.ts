@@ -46,6 +46,8 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Da
     events,
     root: join(config.dataRoot, "containers"),
     execRoot: config.execRoot,
+    // Exit watchers, auto-remove and restart policies fail in the background: their errors belong in the log.
+    log,
   });
 
   const report = await containers.recover();
