@@ -6,7 +6,8 @@
 //   3. berthd RSS idle, and RSS added per running container (berthd's growth
 //      plus its conmon) against dockerd+containerd and containerd-shim
 //   4. `ps -a` with 100 and 1,000 containers present (docker: 100)
-// berth runs against a private berthd (test/integration/harness.ts) that is
+// berth runs against a private berthd (test/integration/harness.ts, which
+// starts bin/berthd itself so its shebang's node flags apply) that is
 // destroyed at the end; what the bench makes in dockerd or podman it removes
 // by ID, on Ctrl-C too. Every command has a time limit, and the whole run a
 // budget after which the sections left print as skipped.

@@ -7,7 +7,7 @@
 // and its output was drained.
 import { closeSync, constants, openSync } from "node:fs";
 import { Readable, Writable } from "node:stream";
-import { SeqpacketSocket } from "node-unix-socket";
+import type { SeqpacketSocket } from "node-unix-socket";
 import type { AttachStreams } from "./runtime.js";
 
 const STDOUT_PIPE = 2;
@@ -17,7 +17,9 @@ const STDERR_PIPE = 3;
 const MAX_STDIN_MESSAGE = 8192;
 
 /** Connects to `<dir>/attach`; rejects when conmon is not listening (it has exited). */
-export function connectAttach(dir: string): Promise<AttachStreams> {
+export async function connectAttach(dir: string): Promise<AttachStreams> {
+  // Loaded on first attach: the addon costs an idle berthd ~2.5 MB resident.
+  const { SeqpacketSocket } = await import("node-unix-socket");
   // sun_path holds 108 bytes and a bundle path can be longer: connect through
   // /proc/self/fd/<dirfd>, which is always short.
   const dirFd = openSync(dir, constants.O_RDONLY | constants.O_DIRECTORY);

@@ -49,7 +49,8 @@ export async function startDaemon(opts: { busybox?: boolean } = {}): Promise<Dae
   const launch = async () => {
     const { openSync } = await import("node:fs");
     const fd = openSync(logFile, "a");
-    proc = spawn(process.execPath, [berthdBin, "-H", host, "--data-root", dataRoot, "--exec-root", execRoot, "--config-file", configFile, "-D"], {
+    // Through bin/berthd itself, so its shebang's node flags apply as in production.
+    proc = spawn(berthdBin, ["-H", host, "--data-root", dataRoot, "--exec-root", execRoot, "--config-file", configFile, "-D"], {
       stdio: ["ignore", fd, fd],
     });
     const deadline = Date.now() + 20_000;
