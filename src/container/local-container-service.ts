@@ -5,7 +5,7 @@ import { EventEmitter } from "node:events";
 import { mkdirSync } from "node:fs";
 import { NotFoundError, ConflictError } from "../errors.js";
 import { attachContainer } from "./attach.js";
-import type { ContainerService, ExecService } from "./container-service.js";
+import type { ContainerService, ContainerStatus, ExecService } from "./container-service.js";
 import type { Context, ServiceDeps } from "./context.js";
 import { createContainer } from "./create.js";
 import { createExecService } from "./exec.js";
@@ -29,7 +29,11 @@ export type { RecoveryReport, ServiceDeps };
 
 export function createContainerService(
   deps: ServiceDeps,
-): ContainerService & { recover(): Promise<RecoveryReport>; exec: ExecService } {
+): ContainerService & {
+  recover(): Promise<RecoveryReport>;
+  exec: ExecService;
+  counts(): Partial<Record<ContainerStatus, number>>;
+} {
   mkdirSync(deps.root, { recursive: true, mode: 0o711 });
   const changes = new EventEmitter();
   changes.setMaxListeners(0);
@@ -78,6 +82,7 @@ export function createContainerService(
     unpause: (idOrName) => unpauseContainer(ctx, idOrName),
     usingImage: (imageId) => ctx.records.usingImage(imageId).map((c) => ({ id: c.id, running: isActive(c.status) })),
     recover: () => recover(ctx),
+    counts: () => ctx.records.statusCounts(),
     exec: createExecService(ctx),
   };
 }

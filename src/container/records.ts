@@ -64,6 +64,8 @@ export interface Records {
   setRootfsMounts(id: string, mounts: Mount[]): void;
   delete(id: string): void;
   usingImage(imageId: string): { id: string; status: ContainerStatus }[];
+  /** How many containers are in each status (for /info). */
+  statusCounts(): Partial<Record<ContainerStatus, number>>;
 }
 
 export function createRecords(db: DB): Records {
@@ -79,6 +81,7 @@ export function createRecords(db: DB): Records {
     mounts: db.prepare("UPDATE containers SET spec = json_set(spec, '$.rootfsMounts', json(?)) WHERE id = ?"),
     delete: db.prepare("DELETE FROM containers WHERE id = ?"),
     byImage: db.prepare<[string], { id: string; state: string }>("SELECT id, state FROM containers WHERE image_id = ?"),
+    statusCounts: db.prepare("SELECT json_extract(state, '$.status') AS status, count(*) AS n FROM containers GROUP BY status"),
   };
 
   const find = (idOrName: string): ContainerRecord | undefined => {
@@ -128,6 +131,10 @@ export function createRecords(db: DB): Records {
     },
     usingImage(imageId) {
       return q.byImage.all(imageId).map((r) => ({ id: r.id, status: (JSON.parse(r.state) as ContainerStateRecord).status }));
+    },
+    statusCounts() {
+      const rows = q.statusCounts.all() as { status: ContainerStatus; n: number }[];
+      return Object.fromEntries(rows.map((r) => [r.status, r.n]));
     },
   };
 }

@@ -60,19 +60,14 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Da
     dataRoot: config.dataRoot,
     driver: snapshotter.name,
     events,
-    counts: () => {
-      const c = db
-        .prepare(
-          `SELECT count(*) AS containers,
-                  sum(json_extract(state, '$.status') = 'running') AS running,
-                  sum(json_extract(state, '$.status') = 'paused') AS paused
-           FROM containers`,
-        )
-        .get() as { containers: number; running: number | null; paused: number | null };
-      const i = db.prepare("SELECT count(*) AS n FROM images").get() as { n: number };
-      const running = c.running ?? 0;
-      const paused = c.paused ?? 0;
-      return { containers: c.containers, running, paused, stopped: c.containers - running - paused, images: i.n };
+    counts: async () => {
+      // Each service counts its own records: the daemon never reads their tables.
+      const byStatus = containers.counts();
+      const total = Object.values(byStatus).reduce<number>((a, n) => a + (n ?? 0), 0);
+      const running = byStatus.running ?? 0;
+      const paused = byStatus.paused ?? 0;
+      const imageCount = (await images.list({ all: true })).length;
+      return { containers: total, running, paused, stopped: total - running - paused, images: imageCount };
     },
   });
 

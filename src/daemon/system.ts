@@ -10,7 +10,7 @@ export interface SystemDeps {
   dataRoot: string;
   driver: string;
   events: Events;
-  counts(): { containers: number; running: number; paused: number; stopped: number; images: number };
+  counts(): Promise<{ containers: number; running: number; paused: number; stopped: number; images: number }>;
 }
 
 export const API_VERSION = "1.45";
@@ -36,7 +36,7 @@ export function cgroupVersion(): "1" | "2" {
 export function createSystemBackend(deps: SystemDeps) {
   return {
     async info(): Promise<SystemInfo> {
-      const c = deps.counts();
+      const c = await deps.counts();
       return {
         ID: deps.id,
         Containers: c.containers,

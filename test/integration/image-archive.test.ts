@@ -12,38 +12,14 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import zlib from "node:zlib";
 import tar from "tar-stream";
+import { pack, type TarEntry as Entry } from "./bad-input-fixtures.js";
 import { busyboxTar, startDaemon, type Daemon } from "./harness.js";
 
 const sha = (b: Buffer | string): string => createHash("sha256").update(b).digest("hex");
 const GO_ARCH: Record<string, string> = { x64: "amd64", arm64: "arm64", arm: "arm", ppc64: "ppc64le", s390x: "s390x" };
 const ARCH = GO_ARCH[process.arch] ?? process.arch;
 
-interface Entry {
-  name: string;
-  type?: "file" | "directory" | "symlink";
-  data?: Buffer;
-  linkname?: string;
-}
 
-async function pack(entries: Entry[]): Promise<Buffer> {
-  const p = tar.pack();
-  const chunks: Buffer[] = [];
-  const done = new Promise<void>((resolve, reject) => {
-    p.on("data", (c: unknown) => chunks.push(c as Buffer));
-    p.on("end", resolve);
-    p.on("error", reject);
-  });
-  const mtime = new Date("2024-01-01T00:00:00Z");
-  for (const e of entries) {
-    const type = e.type ?? "file";
-    const header = { name: e.name, type, mode: type === "file" ? 0o644 : 0o755, mtime, uid: 0, gid: 0 };
-    if (type === "symlink") p.entry({ ...header, linkname: e.linkname! });
-    else p.entry(header, e.data ?? Buffer.alloc(0));
-  }
-  p.finalize();
-  await done;
-  return Buffer.concat(chunks);
-}
 
 /** A layer adding one file, /etc/<name>, with `content`. */
 function markerLayer(name: string, content: string): Promise<Buffer> {

@@ -16,6 +16,7 @@ import { buildSpec } from "../../src/runtime/spec.js";
 import type { SpecOptions } from "../../src/runtime/spec-options.js";
 import type { RuntimeSpec } from "../../src/runtime/spec-types.js";
 import { resolveUser } from "../../src/runtime/user.js";
+import { specOptions } from "../unit/spec-options-fixture.js";
 
 const RUN = `${process.pid.toString(36)}${Date.now().toString(36)}`;
 const CGROUP_PARENT = `/berth-test-${RUN}`;
@@ -34,25 +35,9 @@ function newId(name: string): string {
 }
 
 function spec(id: string, args: string[], extra: Partial<SpecOptions> = {}): RuntimeSpec {
-  return buildSpec({
-    rootfs,
-    readonlyRootfs: false,
-    args,
-    env: ["PATH=/bin", "HOME=/root"],
-    cwd: "/",
-    user: { uid: 0, gid: 0, additionalGids: [] },
-    hostname: id.slice(0, 12),
-    tty: false,
-    network: { mode: "none" },
-    capAdd: [],
-    capDrop: [],
-    privileged: false,
-    noNewPrivileges: false,
-    resources: {},
-    mounts: [],
-    cgroupsPath: `${CGROUP_PARENT}/${id}`,
-    ...extra,
-  });
+  return buildSpec(
+    specOptions({ rootfs, args, env: ["PATH=/bin", "HOME=/root"], hostname: id.slice(0, 12), cgroupsPath: `${CGROUP_PARENT}/${id}`, ...extra }),
+  );
 }
 
 /** A shell loop that ends, printing it, once the terminal has the given size (resizes apply asynchronously). */
