@@ -4,12 +4,17 @@ import type { SystemBackend } from "./router/system/backend.js";
 import type { ContainersBackend } from "./router/containers/backend.js";
 import type { ExecBackend } from "./router/exec/backend.js";
 import type { ImagesBackend } from "./router/images/backend.js";
+import type { DiskUsageBackend } from "./router/system/backend.js";
+import type { BuildBackend } from "./router/build/backend.js";
 
-export type { SystemBackend, ContainersBackend, ExecBackend, ImagesBackend };
+export type { SystemBackend, ContainersBackend, ExecBackend, ImagesBackend, DiskUsageBackend, BuildBackend };
 
 export interface Backends {
   system: SystemBackend;
   containers: ContainersBackend;
   exec: ExecBackend;
   images: ImagesBackend;
+  /** GET /system/df, assembled by the daemon from every service that owns data (daemon/system-df.ts). */
+  diskUsage: DiskUsageBackend;
+  build: BuildBackend;
 }

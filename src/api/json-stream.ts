@@ -25,7 +25,10 @@ export function openJsonStream(res: ServerResponse): JsonStream {
     fail(err) {
       if (!res.headersSent) throw err;
       const message = messageOf(err);
-      res.write(JSON.stringify({ errorDetail: { message }, error: message }) + "\n");
+      // A failed build step carries its command's exit code; the docker CLI exits with it.
+      const code = (err as { exitCode?: unknown }).exitCode;
+      const detail = typeof code === "number" ? { code, message } : { message };
+      res.write(JSON.stringify({ errorDetail: detail, error: message }) + "\n");
     },
     end() {
       start();

@@ -17,6 +17,7 @@ import { systemRoutes } from "./router/system/routes.js";
 import { containerRoutes } from "./router/containers/routes.js";
 import { execRoutes } from "./router/exec/routes.js";
 import { imageRoutes } from "./router/images/routes.js";
+import { buildRoutes } from "./router/build/routes.js";
 
 export interface ApiServerOptions {
   /** Receives one object per request ({method, path, status, ms}) and per unexpected error. */
@@ -100,10 +101,11 @@ function cleanupOf(err: unknown): { cleanupError?: string } {
 export function createApiServer(backends: Backends, opts: ApiServerOptions = {}): ApiServer {
   const log = opts.log ?? (() => {});
   const router = createRouter([
-    ...systemRoutes(backends.system, backends),
+    ...systemRoutes(backends.system, backends.diskUsage),
     ...containerRoutes(backends.containers),
     ...execRoutes(backends.exec),
     ...imageRoutes(backends.images),
+    ...buildRoutes(backends.build),
   ]);
   const headers = standardHeaders(backends.system.version().Version ?? "0.0.0");
   const hijacked = new Set<Duplex>();

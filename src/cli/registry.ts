@@ -38,6 +38,11 @@ const rm: Entry["load"] = () => import("./commands/rm.js");
 const rename: Entry["load"] = () => import("./commands/rename.js");
 const top: Entry["load"] = () => import("./commands/top.js");
 const wait: Entry["load"] = () => import("./commands/wait.js");
+const build: Entry["load"] = () => import("./commands/build.js");
+const builderPrune: Entry["load"] = () => import("./commands/builder.js");
+const systemDf: Entry["load"] = () => import("./commands/system-df.js");
+const info: Entry["load"] = () => import("./commands/info.js");
+const events: Entry["load"] = () => import("./commands/events.js");
 
 const containerEntries: Entry[] = [
   { name: "attach", summary: "Attach local standard input, output, and error streams to a running container", load: attach },
@@ -60,6 +65,7 @@ const containerEntries: Entry[] = [
 ];
 
 const imageEntries: Entry[] = [
+  { name: "build", summary: "Build an image from a Dockerfile", load: build },
   { name: "history", summary: "Show the history of an image", load: history },
   { name: "import", summary: "Import the contents from a tarball to create a filesystem image", load: importCmd },
   { name: "inspect", summary: "Display detailed information on one or more images", load: inspectImage },
@@ -68,6 +74,17 @@ const imageEntries: Entry[] = [
   { name: "rm", aliases: ["rmi", "remove"], summary: "Remove one or more images", load: rmi },
   { name: "save", summary: "Save one or more images to a tar archive (streamed to STDOUT by default)", load: save },
   { name: "tag", summary: "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE", load: tag },
+];
+
+const builderEntries: Entry[] = [
+  { name: "build", summary: "Build an image from a Dockerfile", load: build },
+  { name: "prune", summary: "Remove build cache", load: builderPrune },
+];
+
+const systemEntries: Entry[] = [
+  { name: "df", summary: "Show berth disk usage", load: systemDf },
+  { name: "events", summary: "Get real time events from the server", load: events },
+  { name: "info", summary: "Display system-wide information", load: info },
 ];
 
 const byName = (name: string): Entry => {
@@ -82,11 +99,14 @@ export const ENTRIES: Entry[] = [
   { name: "ps", summary: "List containers", load: ps },
   { name: "images", summary: "List images", load: images },
   { name: "version", summary: "Show the berth version information", load: () => import("./commands/version.js") },
-  { name: "info", summary: "Display system-wide information", load: () => import("./commands/info.js") },
+  { name: "build", summary: "Build an image from a Dockerfile", load: build },
+  { name: "info", summary: "Display system-wide information", load: info },
+  { name: "builder", summary: "Manage builds", children: builderEntries },
   { name: "container", summary: "Manage containers", children: containerEntries },
   { name: "image", summary: "Manage images", children: imageEntries },
+  { name: "system", summary: "Manage berth", children: systemEntries },
   ...["attach", "create"].map(byName),
-  { name: "events", summary: "Get real time events from the server", load: () => import("./commands/events.js") },
+  { name: "events", summary: "Get real time events from the server", load: events },
   { name: "history", summary: "Show the history of an image", load: history },
   { name: "import", summary: "Import the contents from a tarball to create a filesystem image", load: importCmd },
   { name: "inspect", summary: "Return low-level information on berth objects", load: async () => (await import("./commands/inspect.js")).command("any") },

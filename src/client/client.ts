@@ -19,6 +19,7 @@
 import { containersApi, type ContainersApi } from "./containers.js";
 import { execApi, type ExecApi } from "./exec.js";
 import { imagesApi, type ImagesApi } from "./images.js";
+import { buildApi, type BuildApi } from "./build.js";
 import { systemApi, type SystemApi } from "./system.js";
 import { createTransport } from "./transport.js";
 import { DEFAULT_HOST } from "./host.js";
@@ -28,6 +29,8 @@ export interface Client extends SystemApi {
   readonly containers: ContainersApi;
   readonly images: ImagesApi;
   readonly exec: ExecApi;
+  /** Image builds (POST /build) and the build cache. */
+  readonly build: BuildApi;
   /** Drops idle keep-alive connections. */
   close(): void;
 }
@@ -40,6 +43,7 @@ export function createClient(opts: { host?: string } = {}): Client {
     containers: containersApi(transport),
     images: imagesApi(transport),
     exec: execApi(transport),
+    build: buildApi(transport),
     close: () => transport.close(),
   };
 }

@@ -1,5 +1,6 @@
-// System endpoints: ping, version, info, events.
+// System endpoints: ping, version, info, events, disk usage.
 import type { EventMessage, SystemInfo, SystemVersion } from "../api/types/index.js";
+import type { operations } from "../api/types/engine.js";
 import { parseJSONLines } from "./json-stream.js";
 import { encodeFilters, type Filters } from "./query.js";
 import { readAll, type Transport } from "./transport.js";
@@ -11,6 +12,8 @@ export interface EventsOptions {
   filters?: Filters;
 }
 
+export type SystemDataUsage = operations["SystemDataUsage"]["responses"][200]["schema"];
+
 export interface SystemApi {
   /** "OK" when the daemon is up. */
   ping(): Promise<string>;
@@ -18,6 +21,8 @@ export interface SystemApi {
   info(): Promise<SystemInfo>;
   /** Past events from `since`, then live ones (until `until`, or forever). */
   events(opts?: EventsOptions): Promise<AsyncIterable<EventMessage>>;
+  /** Disk usage of images, containers, volumes and build cache; `types` limits what the daemon computes. */
+  df(opts?: { types?: ("container" | "image" | "volume" | "build-cache")[] }): Promise<SystemDataUsage>;
 }
 
 export function systemApi(t: Transport): SystemApi {
@@ -29,5 +34,6 @@ export function systemApi(t: Transport): SystemApi {
       parseJSONLines<EventMessage>(
         await t.request("/events", { query: { since: opts.since, until: opts.until, filters: encodeFilters(opts.filters) } }),
       ),
+    df: async (opts = {}) => JSON.parse(await readAll(await t.request("/system/df", { query: { type: opts.types } }))) as SystemDataUsage,
   };
 }

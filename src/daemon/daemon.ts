@@ -11,11 +11,13 @@ import { applyLayer } from "../archive/apply.js";
 import { createImageService } from "../image/local-image-service.js";
 import { createConmonRuntime } from "../runtime/conmon-runtime.js";
 import { createContainerService } from "../container/local-container-service.js";
+import { createBuildService } from "../build/local-build-service.js";
 import { createApiServer } from "../api/server.js";
 import type { DaemonConfig } from "./config.js";
 import { Events } from "./events.js";
 import type { Logger } from "./logger.js";
 import { createSystemBackend } from "./system.js";
+import { systemDf } from "./system-df.js";
 import { acquirePidfile } from "./pidfile.js";
 import { collectLeftovers } from "./leftovers.js";
 import { isErrno } from "../errors.js";
@@ -50,8 +52,18 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Da
     log,
   });
 
+  const build = createBuildService({
+    db,
+    images,
+    snapshotter,
+    runc: { runtimePath: config.runtimePath, runtimeRoot: join(config.execRoot, "runc") },
+    dataRoot: config.dataRoot,
+  });
+
   const report = await containers.recover();
   log("info", "recovered containers", { report });
+  const builds = await build.recover();
+  if (builds.snapshots.length > 0) log("info", "removed what interrupted builds left", builds);
   const leftovers = await collectLeftovers({ db, snapshotter, images });
   if (leftovers.rootfs.length > 0 || leftovers.reclaimed > 0) log("info", "collected leftovers of an earlier run", { ...leftovers });
 
@@ -72,7 +84,14 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Da
   });
 
   const server = createApiServer(
-    { system, containers, exec: containers.exec, images: { ...images, usedBy: (id: string) => containers.usingImage(id) } },
+    {
+      system,
+      containers,
+      exec: containers.exec,
+      images: { ...images, usedBy: (id: string) => containers.usingImage(id) },
+      diskUsage: { diskUsage: (opts) => systemDf({ images, containers, build }, opts) },
+      build,
+    },
     { log: (entry) => log("debug", "request", entry as Record<string, unknown>) },
   );
   for (const host of config.hosts) await server.listen(host);

@@ -16,6 +16,7 @@ import type { ImageConfig, Digest } from "../oci/types.js";
 import type { Mount } from "../snapshot/snapshotter.js";
 import type { ImageDeleteItem, ImageHistoryItem, ImageInspect, ImageSummary, JSONMessage } from "../api/types/index.js";
 import type { Filters } from "../oci/filters.js";
+import type { BuildLayers } from "./build-layers.js";
 
 export interface ImageRecord {
   id: Digest; // "sha256:…" = config digest
@@ -66,6 +67,8 @@ export interface ImageService {
   removeContainerRootfs(containerId: string): Promise<void>;
   /** Commits a new image from config + a layer tar on top of a parent image (used by commit and build). */
   commitLayer?(parentId: string | undefined, layer: Readable | undefined, config: ImageConfig): Promise<string>;
+  /** Layers and leases for builds (build/). */
+  readonly build: BuildLayers;
   /** Removes blobs, layers and snapshots no image or container reaches. */
   gc(): Promise<{ reclaimed: number }>;
 }

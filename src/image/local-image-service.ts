@@ -15,6 +15,7 @@ import { imageHistory, inspectImage } from "./inspect.js";
 import { listImages } from "./list.js";
 import { loadImages } from "./load.js";
 import { createImageRecords } from "./records.js";
+import { createBuildLayers } from "./build-layers.js";
 import { removeImage } from "./remove.js";
 import { createRwLock } from "./rw-lock.js";
 import { saveImages } from "./save.js";
@@ -142,6 +143,7 @@ export function createImageService(deps: ImageServiceDeps): ImageService {
       }
     },
     commitLayer: (parentId, layer, config) => commitLayer(ctx, parentId, layer, config),
+    build: createBuildLayers(ctx, db, () => lock.exclusive(async () => (await collectGarbage(ctx, db)).reclaimed)),
     gc: () => lock.exclusive(async () => ({ reclaimed: (await collectGarbage(ctx, db)).reclaimed })),
   };
 }

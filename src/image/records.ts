@@ -47,6 +47,8 @@ export interface ImageRecords {
   getRef(ref: string): RefRow | undefined;
   /** Adds the image (if new), its layers (if new) and refs, in one transaction; returns refs moved from other images. */
   saveImage(image: ImageRow, layers: LayerRow[], refs: string[]): { ref: string; previous: Digest }[];
+  /** Records a layer no image lists yet (a build step's), if new. */
+  saveLayer(layer: LayerRow): void;
   setRef(ref: string, imageId: Digest): void;
   deleteRef(ref: string): void;
   deleteImage(id: Digest): void;
@@ -112,18 +114,20 @@ export function createImageRecords(db: DB): ImageRecords {
     q.upsertRef.run(ref, imageId, new Date().toISOString());
   };
 
+  const saveLayer = (l: LayerRow): void => {
+    q.insertLayer.run({
+      chain_id: l.chainId,
+      diff_id: l.diffId,
+      parent: l.parent ?? null,
+      blob_digest: l.blobDigest ?? null,
+      blob_media_type: l.blobMediaType ?? null,
+      blob_size: l.blobSize ?? null,
+      size: l.size,
+    });
+  };
+
   const saveImage = db.transaction((image: ImageRow, layers: LayerRow[], refs: string[]) => {
-    for (const l of layers) {
-      q.insertLayer.run({
-        chain_id: l.chainId,
-        diff_id: l.diffId,
-        parent: l.parent ?? null,
-        blob_digest: l.blobDigest ?? null,
-        blob_media_type: l.blobMediaType ?? null,
-        blob_size: l.blobSize ?? null,
-        size: l.size,
-      });
-    }
+    for (const l of layers) saveLayer(l);
     q.insertImage.run({
       id: image.id,
       manifest_digest: image.manifestDigest ?? null,
@@ -157,6 +161,7 @@ export function createImageRecords(db: DB): ImageRecords {
       return r && toRef(r);
     },
     saveImage: (image, layers, refs) => saveImage(image, layers, refs),
+    saveLayer,
     setRef,
     deleteRef: (ref) => void q.deleteRef.run(ref),
     deleteImage: (id) => void q.deleteImage.run(id),

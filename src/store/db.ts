@@ -59,6 +59,21 @@ const migrations: string[] = [
     resources TEXT NOT NULL DEFAULT '[]'
   );
   `,
+  // Build cache (build/cache-records.ts): one row per step result; the
+  // layer it needs is kept alive by the lease "build-cache:<key>".
+  `
+  CREATE TABLE build_cache (
+    key TEXT PRIMARY KEY,
+    parent TEXT,
+    config TEXT NOT NULL,
+    chain_id TEXT,
+    description TEXT NOT NULL,
+    size INTEGER NOT NULL DEFAULT 0,
+    created TEXT NOT NULL,
+    last_used TEXT NOT NULL,
+    usage_count INTEGER NOT NULL DEFAULT 0
+  );
+  `,
 ];
 
 export function openDatabase(file: string): DB {

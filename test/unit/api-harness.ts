@@ -7,7 +7,8 @@ import os from "node:os";
 import path from "node:path";
 import { mkdtemp, rm } from "node:fs/promises";
 import { Readable } from "node:stream";
-import { ConflictError, NotFoundError, NotModifiedError } from "../../src/errors.js";
+import { ConflictError, NotFoundError, NotImplementedError, NotModifiedError } from "../../src/errors.js";
+import { systemDf } from "../../src/daemon/system-df.js";
 import type { Backends, ContainersBackend, ExecBackend, ImagesBackend, SystemBackend } from "../../src/api/backends.js";
 import { createApiServer, type ApiServer } from "../../src/api/server.js";
 import type { ContainerCreateBody, EventMessage } from "../../src/api/types/index.js";
@@ -280,7 +281,23 @@ export async function startHarness(): Promise<Harness> {
   ]);
   const recorded: Recorded = {};
   const logs: object[] = [];
-  const backends: Backends = { system: systemFake(), containers: containersFake(containers, recorded), exec: execFake(), images: imagesFake(recorded) };
+  const containersBackend = containersFake(containers, recorded);
+  const imagesBackend = imagesFake(recorded);
+  const backends: Backends = {
+    system: systemFake(),
+    containers: containersBackend,
+    exec: execFake(),
+    images: imagesBackend,
+    diskUsage: {
+      diskUsage: (opts) => systemDf({ images: imagesBackend, containers: containersBackend, build: { usage: async () => [] } }, opts),
+    },
+    build: {
+      build: async () => {
+        throw new NotImplementedError("no builds here");
+      },
+      prune: async () => ({ cachesDeleted: [], spaceReclaimed: 0 }),
+    },
+  };
   const server = createApiServer(backends, { log: (m) => logs.push(m) });
   await server.listen(`unix://${socketPath}`);
   return {

@@ -23,6 +23,7 @@ const rank: Record<string, number> = {
   runtime: 4,
   container: 5,
   api: 6,
+  build: 6,
   daemon: 7,
   client: 6,
   cli: 8,

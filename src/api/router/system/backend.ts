@@ -1,8 +1,7 @@
 // What the system router needs from the daemon: its description, its version
 // and its event bus. Narrow on purpose — the router never sees the daemon.
 import type { EventMessage, SystemInfo, SystemVersion } from "../../types/index.js";
-import type { ContainersBackend } from "../containers/backend.js";
-import type { ImagesBackend } from "../images/backend.js";
+import type { operations } from "../../types/engine.js";
 
 export interface SystemBackend {
   info(): Promise<SystemInfo>;
@@ -11,8 +10,16 @@ export interface SystemBackend {
   subscribe(onEvent: (e: EventMessage) => void, since?: number): () => void;
 }
 
-/** GET /system/df is assembled from the image and container lists, as dockerd's disk-usage service does. */
+export type SystemDataUsage = operations["SystemDataUsage"]["responses"][200]["schema"];
+
+/** The object types GET /system/df may be asked for (`type=`, API ≥ 1.42). */
+export type DiskUsageType = "container" | "image" | "volume" | "build-cache";
+
+/**
+ * GET /system/df: the daemon assembles it from the services that own the
+ * data (images, containers, volumes, build cache), as dockerd's disk-usage
+ * service does; the lists of types not asked for are left out.
+ */
 export interface DiskUsageBackend {
-  images: Pick<ImagesBackend, "list">;
-  containers: Pick<ContainersBackend, "list">;
+  diskUsage(opts: { types: ReadonlySet<DiskUsageType> }): Promise<SystemDataUsage>;
 }

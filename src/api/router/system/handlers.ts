@@ -1,14 +1,22 @@
 // System endpoints: ping, version, info, disk usage and the event stream.
 import type { RequestContext } from "../../router.js";
-import type { DiskUsageBackend, SystemBackend } from "./backend.js";
-import type { operations } from "../../types/engine.js";
+import type { DiskUsageBackend, DiskUsageType, SystemBackend } from "./backend.js";
+import { InvalidArgumentError } from "../../../errors.js";
 import { writeJson } from "../../respond.js";
-import { withApiVersions } from "../../versions.js";
+import { compareVersions, withApiVersions } from "../../versions.js";
 import { timeParam } from "../../query.js";
 import { parseFilters } from "../../../oci/filters.js";
 import { eventFilter } from "./event-filter.js";
 
-type SystemDataUsage = operations["SystemDataUsage"]["responses"][200]["schema"];
+const USAGE_TYPES: readonly DiskUsageType[] = ["container", "image", "volume", "build-cache"];
+
+/** `type=` (repeatable, API ≥ 1.42) picks what to compute; without it, everything. */
+function usageTypes(query: URLSearchParams, version: string): Set<DiskUsageType> {
+  const asked = query.getAll("type");
+  if (asked.length === 0 || compareVersions(version, "1.42") < 0) return new Set(USAGE_TYPES);
+  for (const t of asked) if (!(USAGE_TYPES as readonly string[]).includes(t)) throw new InvalidArgumentError(`unknown object type: ${t}`);
+  return new Set(asked as DiskUsageType[]);
+}
 
 export function systemHandlers(backend: SystemBackend, usage: DiskUsageBackend) {
   return {
@@ -32,23 +40,8 @@ export function systemHandlers(backend: SystemBackend, usage: DiskUsageBackend) 
       writeJson(res, 200, await backend.info());
     },
 
-    /**
-     * Images with how many containers use them (the CLI's "active"), and
-     * containers with their sizes. berth has no volumes or build cache yet.
-     * LayersSize adds image sizes, so layers shared between images count once per image.
-     */
-    async dataUsage({ res }: RequestContext): Promise<void> {
-      const [images, containers] = await Promise.all([usage.images.list({ all: true }), usage.containers.list({ all: true, size: true })]);
-      const users = new Map<string, number>();
-      for (const c of containers) if (c.ImageID) users.set(c.ImageID, (users.get(c.ImageID) ?? 0) + 1);
-      const body: SystemDataUsage = {
-        LayersSize: images.reduce((sum, i) => sum + (i.Size ?? 0), 0),
-        Images: images.map((i) => ({ ...i, Containers: users.get(i.Id) ?? 0 })),
-        Containers: containers,
-        Volumes: [],
-        BuildCache: [],
-      };
-      writeJson(res, 200, body);
+    async dataUsage({ res, query, version }: RequestContext): Promise<void> {
+      writeJson(res, 200, await usage.diskUsage({ types: usageTypes(query, version) }));
     },
 
     /**

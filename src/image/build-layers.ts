@@ -1,0 +1,75 @@
+// What a build keeps that is not an image (yet): the layers of its steps,
+// recorded like any layer and kept alive by leases — one per build in
+// progress, one per build-cache entry — until an image or nothing uses them.
+// Every layer is unpacked and leased under the shared lock, so garbage
+// collection (exclusive) never sees it unreferenced.
+import type { Readable } from "node:stream";
+import { InvalidArgumentError } from "../errors.js";
+import { chainIds, digestOf } from "../oci/digest.js";
+import type { Digest, ImageConfig } from "../oci/types.js";
+import type { DB } from "../store/db.js";
+import { storeImage, type ImageContext } from "./context.js";
+import type { LayerRow } from "./records.js";
+import { unpackLayer } from "./unpack.js";
+
+export interface BuildLayers {
+  /** Unpacks `tar` (an uncompressed layer tar) on `parent`, records the layer and adds its chain ID to lease `lease`. */
+  addLayer(parent: Digest | undefined, tar: Readable, opts: { lease: string }): Promise<{ chainId: Digest; diffId: Digest; size: number }>;
+  /** True while the layer is recorded (a lease or an image keeps it). */
+  hasLayer(chainId: Digest): boolean;
+  /** Adds resources (chain IDs, blob digests) to lease `id`, creating it. */
+  lease(id: string, resources: string[]): void;
+  deleteLease(id: string): void;
+  /** Lease IDs starting with `prefix`. */
+  leases(prefix: string): string[];
+  /** An image of `config` (its rootfs names recorded layers), named by `refs`; returns its ID. */
+  createImage(config: Buffer, refs: string[]): Promise<{ id: Digest; moved: { ref: string; previous: Digest }[] }>;
+  /** Drops what no image, container or lease keeps (after builder prune). */
+  collect(): Promise<number>;
+}
+
+export function createBuildLayers(ctx: ImageContext, db: DB, collect: () => Promise<number>): BuildLayers {
+  const q = {
+    get: db.prepare<[string], { resources: string }>("SELECT resources FROM leases WHERE id = ?"),
+    upsert: db.prepare(
+      "INSERT INTO leases (id, created, resources) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET resources = excluded.resources",
+    ),
+    remove: db.prepare("DELETE FROM leases WHERE id = ?"),
+    withPrefix: db.prepare<[string, string], { id: string }>("SELECT id FROM leases WHERE substr(id, 1, length(?)) = ?"),
+  };
+  const lease = db.transaction((id: string, resources: string[]) => {
+    const row = q.get.get(id);
+    const current = row ? (JSON.parse(row.resources) as string[]) : [];
+    const merged = [...new Set([...current, ...resources])];
+    q.upsert.run(id, new Date().toISOString(), JSON.stringify(merged));
+  });
+
+  return {
+    addLayer: (parent, tar, opts) =>
+      ctx.lock.shared(async () => {
+        const blob = await ctx.content.ingest(tar);
+        const row: LayerRow = await unpackLayer(ctx, blob, parent !== undefined ? { parent } : {});
+        ctx.records.saveLayer(row);
+        lease(opts.lease, [row.chainId]);
+        return { chainId: row.chainId, diffId: row.diffId, size: row.size };
+      }),
+    hasLayer: (chainId) => ctx.records.getLayer(chainId) !== undefined,
+    lease: (id, resources) => void lease(id, resources),
+    deleteLease: (id) => void q.remove.run(id),
+    leases: (prefix) => q.withPrefix.all(prefix, prefix).map((r) => r.id),
+    createImage: (config, refs) =>
+      ctx.lock.shared(async () => {
+        // A fully cached rebuild makes the image it made last time: nothing to write.
+        const existing = digestOf(config);
+        if (refs.length === 0 && ctx.records.getImage(existing)) return { id: existing, moved: [] };
+        const parsed = JSON.parse(config.toString("utf8")) as ImageConfig;
+        const layers = chainIds(parsed.rootfs.diff_ids).map((chainId) => {
+          const row = ctx.records.getLayer(chainId);
+          if (!row) throw new InvalidArgumentError(`layer ${chainId} of the built image is gone (pruned meanwhile?)`);
+          return row;
+        });
+        return storeImage(ctx, { configBytes: config, layers, refs });
+      }),
+    collect,
+  };
+}
