@@ -10,7 +10,7 @@ import type { Digest, ImageConfig } from "../oci/types.js";
 import type { DB } from "../store/db.js";
 import { storeImage, type ImageContext } from "./context.js";
 import type { LayerRow } from "./records.js";
-import { unpackLayer } from "./unpack.js";
+import { unpackStream } from "./unpack.js";
 
 export interface BuildLayers {
   /** Unpacks `tar` (an uncompressed layer tar) on `parent`, records the layer and adds its chain ID to lease `lease`. */
@@ -47,8 +47,7 @@ export function createBuildLayers(ctx: ImageContext, db: DB, collect: () => Prom
   return {
     addLayer: (parent, tar, opts) =>
       ctx.lock.shared(async () => {
-        const blob = await ctx.content.ingest(tar);
-        const row: LayerRow = await unpackLayer(ctx, blob, parent !== undefined ? { parent } : {});
+        const row: LayerRow = await unpackStream(ctx, tar, parent !== undefined ? { parent } : {});
         ctx.records.saveLayer(row);
         lease(opts.lease, [row.chainId]);
         return { chainId: row.chainId, diffId: row.diffId, size: row.size };

@@ -1,7 +1,7 @@
 // Unpacking one layer blob from the content store into a committed snapshot
 // named by its chain ID: decompress, hash (→ DiffID) and apply in one pass.
 import { randomBytes } from "node:crypto";
-import { PassThrough, type Readable } from "node:stream";
+import { PassThrough, Readable } from "node:stream";
 import { InvalidArgumentError } from "../errors.js";
 import type { ContentStore } from "../content/store.js";
 import { chainIdOf, createDigester } from "../oci/digest.js";
@@ -92,6 +92,72 @@ export async function unpackLayer(
   } catch (err) {
     await removeQuietly(snapshotter, key, err);
     throw err;
+  }
+}
+
+/**
+ * A layer that arrives as an uncompressed tar stream (a build step's), stored
+ * as a blob and unpacked in one pass: the bytes go to the content store and
+ * to the applier at once, so the step waits for the slower of the two rather
+ * than for both in turn. A failure of either leaves neither blob nor snapshot.
+ */
+export async function unpackStream(deps: UnpackDeps, tar: Readable, opts: { parent?: Digest }): Promise<LayerRow> {
+  const { content, snapshotter } = deps;
+  const key = `extract-${randomBytes(8).toString("hex")}`;
+  await snapshotter.prepare(key, opts.parent);
+  const sink = new PassThrough({ highWaterMark: 1 << 20 });
+  const stored = content.ingest(sink);
+  // Awaited below; a failure while the applier still runs must not count as unhandled.
+  stored.catch(() => undefined);
+  try {
+    const { result, digest } = await consumeHashed(Readable.from(tee(tar, sink), { objectMode: false }), (s) =>
+      deps.applyLayer(snapshotter.writableDir(key), s, { whiteouts: snapshotter.whiteoutMode }),
+    );
+    const blob = await stored;
+    const row: LayerRow = {
+      chainId: chainIdOf(opts.parent, digest),
+      diffId: digest,
+      blobDigest: blob.digest,
+      blobMediaType: MediaType.OciLayer,
+      blobSize: blob.size,
+      size: result.size,
+    };
+    if (opts.parent !== undefined) row.parent = opts.parent;
+    if (await isCommitted(snapshotter, row.chainId)) {
+      await snapshotter.remove(key);
+      return existing(deps, row);
+    }
+    await snapshotter.commit(row.chainId, key);
+    if (snapshotter.name === "overlay2") row.size = (await snapshotter.usage(row.chainId)).size;
+    return row;
+  } catch (err) {
+    sink.destroy(err as Error);
+    await stored.catch(() => undefined);
+    await removeQuietly(snapshotter, key, err);
+    throw err;
+  }
+}
+
+/** Passes `source` on while writing every chunk to `sink` too, at the pace of the slower reader. */
+async function* tee(source: Readable, sink: PassThrough): AsyncGenerator<Buffer> {
+  try {
+    for await (const chunk of source as AsyncIterable<Buffer>) {
+      if (!sink.write(chunk)) {
+        await new Promise<void>((resolve) => {
+          const done = (): void => {
+            sink.off("drain", done);
+            sink.off("close", done);
+            resolve();
+          };
+          sink.on("drain", done);
+          sink.on("close", done);
+        });
+      }
+      yield chunk;
+    }
+    sink.end();
+  } finally {
+    if (!sink.writableEnded) sink.destroy(new Error("the layer stream ended early"));
   }
 }
 

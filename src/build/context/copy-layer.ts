@@ -18,11 +18,12 @@
 //     extracted under dest instead (extract-archive.ts), entries keeping their
 //     own owners and modes, as dockerd's UntarPath does.
 import { Readable } from "node:stream";
-import { encodeHeader, tarTrailer } from "../../archive/tar-write.js";
+import { encodeHeader, padLength, tarTrailer } from "../../archive/tar-write.js";
 import type { TarHeader } from "../../archive/tar-write.js";
 import { InvalidArgumentError } from "../../errors.js";
 import type { CopyPlan, RootView, Selection, SourceEntry, SourceTree } from "./build-context.js";
 import { baseName } from "./clean-path.js";
+import { batched } from "./batched.js";
 import { exactly } from "./entry-data.js";
 import { extractArchive } from "./extract-archive.js";
 import { sniffArchive } from "./sniff-archive.js";
@@ -56,8 +57,11 @@ export async function copyLayer(tree: SourceTree, selection: Selection, plan: Co
       placements.push({ kind: "file", entry, target: intoDir ? joinAbs(dest.path, baseName(entry.path)) : dest.path });
     }
   }
-  return Readable.from(layer(tree, placements, plan, root), { objectMode: false });
+  return Readable.from(batched(layer(tree, placements, plan, root)), { objectMode: false });
 }
+
+/** Files up to this size are read in one go. */
+const SMALL_FILE = 1024 * 1024;
 
 async function* layer(tree: SourceTree, placements: Placement[], plan: CopyPlan, root: RootView): AsyncGenerator<Buffer> {
   const now = Math.floor(Date.now() / 1000);
@@ -93,7 +97,16 @@ async function* layer(tree: SourceTree, placements: Placement[], plan: CopyPlan,
 
   async function* file(e: SourceEntry, rel: string): AsyncGenerator<Buffer> {
     yield encodeHeader(copied(e, rel));
-    if (e.type === "file") yield* exactly(await tree.open(e), e.size);
+    if (e.type !== "file") return;
+    if (e.size > SMALL_FILE) {
+      yield* exactly(await tree.open(e), e.size);
+      return;
+    }
+    const data = await tree.bytes(e);
+    // Exactly the size the header announced, whatever the source holds now.
+    yield data.length === e.size ? data : Buffer.concat([data.subarray(0, e.size), Buffer.alloc(Math.max(0, e.size - data.length))]);
+    const pad = padLength(e.size);
+    if (pad > 0) yield Buffer.alloc(pad);
   }
 
   for (const p of placements) {

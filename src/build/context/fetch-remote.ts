@@ -6,7 +6,7 @@
 // BuildKit's: the download must have that digest.
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { open } from "node:fs/promises";
+import { open, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { InvalidArgumentError, NotFoundError, SystemError } from "../../errors.js";
 import type { SourceTree } from "./build-context.js";
@@ -68,6 +68,10 @@ export async function fetchRemote(
     open: async (entry) => {
       record(realPathOf(entry));
       return createReadStream(path);
+    },
+    bytes: async (entry) => {
+      record(realPathOf(entry));
+      return readFile(path);
     },
   };
 }

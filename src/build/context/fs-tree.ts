@@ -66,5 +66,10 @@ export function createFsTree(root: string): SourceTree {
       });
     },
     open: openFile,
+    async bytes(entry) {
+      const chunks: Buffer[] = [];
+      for await (const chunk of await openFile(entry)) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks);
+    },
   };
 }

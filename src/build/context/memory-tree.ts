@@ -32,5 +32,6 @@ export function createMemoryTree(files: Array<{ name: string; content: Buffer; m
     select: (sources, opts) => selectSources(index, sources, opts),
     checksum: (selection) => selectionChecksum(selection, async (e) => record(realPathOf(e)).sha256),
     open: async (entry) => Readable.from([files[record(realPathOf(entry)).offset]!.content]),
+    bytes: async (entry) => files[record(realPathOf(entry)).offset]!.content,
   };
 }

@@ -17,10 +17,11 @@
 // devices are left out: no COPY can use them.
 import { randomBytes } from "node:crypto";
 import type { Stats } from "node:fs";
-import { lstat, open, readdir, readFile, readlink, realpath } from "node:fs/promises";
+import { closeSync, lstatSync, openSync, readdirSync, readFileSync, readlinkSync, readSync } from "node:fs";
+import { lstat, readFile, realpath } from "node:fs/promises";
 import { join, relative, resolve, sep } from "node:path";
 import { Readable } from "node:stream";
-import { encodeHeader, fileData, padLength, tarTrailer } from "../../archive/tar-write.js";
+import { encodeHeader, padLength, tarTrailer } from "../../archive/tar-write.js";
 import { InvalidArgumentError, isErrno } from "../../errors.js";
 import { createIgnoreMatcher, parseDockerignore, type IgnoreMatcher } from "./dockerignore.js";
 
@@ -55,7 +56,7 @@ export async function packContext(
   const probe = createIgnoreMatcher(patterns);
   if (probe.ignores(".dockerignore")) patterns.push("!.dockerignore");
   if (relDockerfile !== undefined && probe.ignores(relDockerfile)) patterns.push(`!${relDockerfile}`);
-  const entries = await walkContext(root, createIgnoreMatcher(patterns));
+  const entries = walkContext(root, createIgnoreMatcher(patterns));
 
   const generated = extra === undefined ? undefined : `.dockerfile.${randomBytes(10).toString("hex")}`;
   return {
@@ -101,15 +102,21 @@ async function readIgnoreFile(candidates: string[]): Promise<string[]> {
   return [];
 }
 
-/** Everything that will be sent, checked readable: docker's ValidateContextDirectory and its walk in one. */
-async function walkContext(root: string, ignore: IgnoreMatcher): Promise<WalkEntry[]> {
+/**
+ * Everything that will be sent, checked readable: docker's
+ * ValidateContextDirectory and its walk in one. Synchronous on purpose: the
+ * CLI has nothing else to do meanwhile, and thousands of small files would
+ * otherwise cost a thread-pool round trip per call.
+ */
+function walkContext(root: string, ignore: IgnoreMatcher): WalkEntry[] {
   const out: WalkEntry[] = [];
+  const isRoot = process.getuid?.() === 0;
   const cantStat = (abs: string) => new InvalidArgumentError(`error checking context: can't stat '${abs}'`);
-  async function visit(rel: string): Promise<void> {
+  function visit(rel: string): void {
     const dirAbs = rel === "" ? root : join(root, rel);
     let names: string[];
     try {
-      names = await readdir(dirAbs);
+      names = readdirSync(dirAbs);
     } catch (err) {
       if (isErrno(err, "EACCES")) throw cantStat(dirAbs);
       throw err;
@@ -119,7 +126,7 @@ async function walkContext(root: string, ignore: IgnoreMatcher): Promise<WalkEnt
       const abs = join(root, childRel);
       let st: Stats;
       try {
-        st = await lstat(abs);
+        st = lstatSync(abs);
       } catch (err) {
         if (isErrno(err, "EACCES")) throw cantStat(abs);
         if (isErrno(err, "ENOENT")) continue; // removed while we walk
@@ -129,63 +136,125 @@ async function walkContext(root: string, ignore: IgnoreMatcher): Promise<WalkEnt
       if (st.isDirectory()) {
         if (skip && !ignore.mayContainIncluded(childRel)) continue;
         if (!skip) out.push({ rel: childRel, abs, st });
-        await visit(childRel);
+        visit(childRel);
       } else if (!skip && st.isSymbolicLink()) {
-        out.push({ rel: childRel, abs, st, linkname: await readlink(abs) });
+        out.push({ rel: childRel, abs, st, linkname: readlinkSync(abs) });
       } else if (!skip && st.isFile()) {
-        await checkReadable(abs);
+        // Root reads everything: only others need the check, and only they pay for it.
+        if (!isRoot) checkReadable(abs);
         out.push({ rel: childRel, abs, st });
       }
     }
   }
-  await visit("");
+  visit("");
   return out;
 }
 
-async function checkReadable(abs: string): Promise<void> {
+function checkReadable(abs: string): void {
   try {
-    await (await open(abs, "r")).close();
+    closeSync(openSync(abs, "r"));
   } catch (err) {
     if (isErrno(err, "EACCES")) throw new InvalidArgumentError(`error checking context: no permission to read from '${abs}'`);
     throw err;
   }
 }
 
-async function* stream(entries: WalkEntry[], extra: { name: string; content: Buffer } | undefined): AsyncGenerator<Buffer> {
+/**
+ * The tar, in 1 MiB chunks that file contents are read straight into (no
+ * per-file buffers to allocate, copy and collect). Synchronous like the walk:
+ * the CLI does nothing else meanwhile, and the consumer pulls chunk by chunk.
+ */
+function* stream(entries: WalkEntry[], extra: { name: string; content: Buffer } | undefined): Generator<Buffer> {
+  const out = createChunker();
   const now = Math.floor(Date.now() / 1000);
   const inodes = new Map<string, string>();
   let sawIgnore = false;
   const fresh = { mode: 0o600, uid: 0, gid: 0, mtime: now };
-  const generatedFile = (name: string, content: Buffer, meta = fresh): Buffer[] => [
-    encodeHeader({ ...meta, name, type: "file", size: content.length }),
-    content,
-    Buffer.alloc(padLength(content.length)),
-  ];
+  function* generatedFile(name: string, content: Buffer, meta = fresh): Generator<Buffer> {
+    yield* out.put(encodeHeader({ ...meta, name, type: "file", size: content.length }));
+    yield* out.put(content);
+    yield* out.zeros(padLength(content.length));
+  }
   for (const { rel, abs, st, linkname } of entries) {
     const base = { mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, mtime: Math.floor(st.mtimeMs / 1000) };
     if (st.isDirectory()) {
-      yield encodeHeader({ ...base, name: `${rel}/`, type: "dir", size: 0 });
+      yield* out.put(encodeHeader({ ...base, name: `${rel}/`, type: "dir", size: 0 }));
     } else if (st.isSymbolicLink()) {
-      yield encodeHeader({ ...base, name: rel, type: "symlink", size: 0, linkname });
+      yield* out.put(encodeHeader({ ...base, name: rel, type: "symlink", size: 0, linkname }));
     } else if (extra !== undefined && rel === ".dockerignore") {
       // The generated Dockerfile's name goes into .dockerignore, as docker does.
       sawIgnore = true;
-      yield* generatedFile(rel, Buffer.concat([await readFile(abs), Buffer.from(`\n${extra.name}\n`)]), base);
+      yield* generatedFile(rel, Buffer.concat([readFileSync(abs), Buffer.from(`\n${extra.name}\n`)]), base);
     } else {
       const key = `${st.dev}:${st.ino}`;
       const first = st.nlink > 1 ? inodes.get(key) : undefined;
       if (first !== undefined) {
-        yield encodeHeader({ ...base, name: rel, type: "link", size: 0, linkname: first });
+        yield* out.put(encodeHeader({ ...base, name: rel, type: "link", size: 0, linkname: first }));
         continue;
       }
       if (st.nlink > 1) inodes.set(key, rel);
-      yield encodeHeader({ ...base, name: rel, type: "file", size: st.size });
-      yield* fileData(abs, st.size);
+      yield* out.put(encodeHeader({ ...base, name: rel, type: "file", size: st.size }));
+      yield* out.file(abs, st.size);
+      yield* out.zeros(padLength(st.size));
     }
   }
   if (extra !== undefined) {
     if (!sawIgnore) yield* generatedFile(".dockerignore", Buffer.from(`.dockerignore\n${extra.name}\n`));
     yield* generatedFile(extra.name, extra.content);
   }
-  yield tarTrailer;
+  yield* out.put(tarTrailer);
+  yield* out.flush();
+}
+
+const CHUNK = 1024 * 1024;
+
+function createChunker() {
+  let buf = Buffer.allocUnsafe(CHUNK);
+  let len = 0;
+  function* flush(): Generator<Buffer> {
+    if (len === 0) return;
+    yield buf.subarray(0, len);
+    buf = Buffer.allocUnsafe(CHUNK);
+    len = 0;
+  }
+  function* room(): Generator<Buffer> {
+    if (len === CHUNK) yield* flush();
+  }
+  return {
+    flush,
+    *put(data: Buffer): Generator<Buffer> {
+      for (let at = 0; at < data.length; ) {
+        yield* room();
+        const n = data.copy(buf, len, at);
+        len += n;
+        at += n;
+      }
+    },
+    *zeros(n: number): Generator<Buffer> {
+      while (n > 0) {
+        yield* room();
+        const k = Math.min(n, CHUNK - len);
+        buf.fill(0, len, len + k);
+        len += k;
+        n -= k;
+      }
+    },
+    /** Exactly `size` bytes of the file: short reads (it shrank since the walk) are zero-filled, extra bytes left out. */
+    *file(path: string, size: number): Generator<Buffer> {
+      const fd = openSync(path, "r");
+      try {
+        let left = size;
+        while (left > 0) {
+          yield* room();
+          const n = readSync(fd, buf, len, Math.min(left, CHUNK - len), null);
+          if (n === 0) break;
+          len += n;
+          left -= n;
+        }
+        yield* this.zeros(left);
+      } finally {
+        closeSync(fd);
+      }
+    },
+  };
 }

@@ -9,7 +9,7 @@
 // file was appended, and a hard link needs no second copy of its data.
 // Hashing happens as the bytes go by, so a cached rebuild reads no file.
 import { createHash, type Hash } from "node:crypto";
-import { writevSync } from "node:fs";
+import { readSync, writevSync } from "node:fs";
 import { mkdir, open, rm, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import { Readable } from "node:stream";
@@ -64,10 +64,20 @@ async function hideBuildFiles(spool: FileHandle, index: TreeIndex, dockerfile: s
   return hidden;
 }
 
+/**
+ * A file's bytes with synchronous positional reads: the spool is in the page
+ * cache, and a COPY of thousands of small files would otherwise pay a
+ * thread-pool round trip per file.
+ */
 async function readAll(spool: FileHandle, rec: IndexRecord): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  for await (const chunk of readRange(spool, rec.offset, rec.size)) parts.push(chunk);
-  return Buffer.concat(parts);
+  const buf = Buffer.allocUnsafe(rec.size);
+  let done = 0;
+  while (done < rec.size) {
+    const n = readSync(spool.fd, buf, done, rec.size - done, rec.offset + done);
+    if (n === 0) break;
+    done += n;
+  }
+  return done === rec.size ? buf : buf.subarray(0, done);
 }
 
 async function spoolTar(tar: Readable, spool: FileHandle, index: TreeIndex): Promise<void> {
@@ -182,6 +192,7 @@ function spooledContext(dir: string, spool: FileHandle, index: TreeIndex, hidden
     select: (sources, opts) => selectSources(index, sources, opts),
     checksum: (selection) => selectionChecksum(selection, async (entry) => record(entry).sha256),
     open: async (entry) => content(record(entry)),
+    bytes: (entry) => readAll(spool, record(entry)),
     async readFile(path) {
       const cleaned = cleanPath(path);
       if (cleaned === ".." || cleaned.startsWith("../")) {
