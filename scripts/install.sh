@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 # runc: the OCI runtime; conmon: per-container monitor; busybox-static: the base
 # image; tini: --init; attr: setfattr for xattrs in layers; iproute2/procps: ip, ps.
-packages=(runc conmon busybox-static tini attr iproute2 procps ca-certificates)
+packages=(runc conmon busybox-static tini attr iproute2 procps ca-certificates bzip2 xz-utils)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

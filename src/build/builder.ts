@@ -38,6 +38,10 @@ export async function runBuild(
   const dir = path.join(deps.root, "runs", buildId);
   await mkdir(path.join(dir, "context"), { recursive: true, mode: 0o700 });
   const lease = `${BUILD_LEASE_PREFIX}${buildId}`;
+  // A failing stage stops the others (they may be mid-RUN) before anything is cleaned up.
+  const stop = new AbortController();
+  const signal = AbortSignal.any([io.signal, stop.signal]);
+  const results = new Map<number, Promise<StepResult>>();
   // -q: the output is held back and shown only if the build fails.
   const held: string[] = [];
   const emit = (text: string): void => {
@@ -66,22 +70,22 @@ export async function runBuild(
       if (!needed.has(s.index)) continue;
       for (const i of [s.from, ...s.instructions]) stepNumber.set(i, ++n);
     }
-    const results = new Map<number, Promise<StepResult>>();
     const run: BuildRun = {
       deps,
       opts,
       context,
       dir,
       lease,
-      signal: io.signal,
+      signal,
       escape: dockerfile.directives.escape,
       emit,
       stage(index) {
         let p = results.get(index);
         if (!p) {
           p = runStage(run, dockerfile.stages[index]!);
-          // Observed by whoever awaits it; a failure in a stage nobody awaits yet must not be "unhandled".
-          p.catch(() => undefined);
+          // The first stage to fail fails the build at once: the others are stopped (their
+          // RUN killed) rather than waited for, whoever awaits them and whenever.
+          p.catch((err: unknown) => stop.abort(err));
           results.set(index, p);
         }
         return p;
@@ -107,6 +111,8 @@ export async function runBuild(
     }
     return { imageId: id };
   } catch (err) {
+    stop.abort(err);
+    await Promise.allSettled(results.values());
     if (opts.quiet && held.length) io.onMessage({ stream: held.join("") });
     throw err;
   } finally {

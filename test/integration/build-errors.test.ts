@@ -162,4 +162,26 @@ describe("build errors and safety", () => {
     const sleepers = execFileSync("sh", ["-c", "ps -eo args | grep -c '^sleep 300$' || true"], { encoding: "utf8" });
     assert.equal(sleepers.trim(), "0");
   });
+
+  test("a stage that fails stops the stages running beside it, and the build cleans up", async () => {
+    const dir = await context({
+      Dockerfile: [
+        "FROM busybox AS slow",
+        "RUN echo slow-started && sleep 300",
+        "FROM busybox AS broken",
+        "RUN sleep 1 && exit 5",
+        "FROM busybox",
+        "COPY --from=slow /etc /slow",
+        "COPY --from=broken /etc /broken",
+        "",
+      ].join("\n"),
+    });
+    // Waiting for the sleeping stage would take 300 s, past the client's time limit.
+    const r = await d.berth(["build", dir], { timeoutMs: 120_000 });
+    assert.equal(r.code, 5, r.stderr + r.stdout);
+    assert.deepEqual(await buildDebris(d), []);
+    const sleepers = execFileSync("sh", ["-c", "ps -eo args | grep -c '^sleep 300$' || true"], { encoding: "utf8" });
+    assert.equal(sleepers.trim(), "0");
+  });
 });
+

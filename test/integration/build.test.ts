@@ -3,6 +3,7 @@
 // ONBUILD, heredocs, -q and --iidfile.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { startDaemon, type Daemon } from "./harness.js";
@@ -190,4 +191,96 @@ describe("build", () => {
     const out = await d.berth(["run", "--rm", "scratchy"]);
     assert.equal(out.stdout, "7:8 640 /tree/a\n7:8 640 /tree/sub/b\n", out.stderr);
   });
+
+  test("SHELL, ENTRYPOINT, VOLUME, STOPSIGNAL, HEALTHCHECK and MAINTAINER land in the config", async () => {
+    const dir = await context({
+      Dockerfile: [
+        "FROM busybox",
+        "MAINTAINER someone@example.com",
+        'SHELL ["/bin/sh", "-ec"]',
+        "RUN echo shell is $0 > /shell.txt",
+        'ENTRYPOINT ["/bin/sh", "-c"]',
+        "VOLUME /data /logs",
+        "STOPSIGNAL SIGQUIT",
+        "HEALTHCHECK --interval=5s --timeout=2s --retries=4 CMD true",
+        "",
+      ].join("\n"),
+    });
+    const r = await d.berth(["build", "-t", "configured", dir]);
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    const c = JSON.parse((await d.berth(["image", "inspect", "configured"])).stdout)[0];
+    assert.equal(c.Author, "someone@example.com");
+    assert.deepEqual(c.Config.Shell, ["/bin/sh", "-ec"]);
+    assert.deepEqual(c.Config.Entrypoint, ["/bin/sh", "-c"]);
+    assert.equal(c.Config.Cmd, null, "a new ENTRYPOINT drops the inherited CMD");
+    assert.deepEqual(c.Config.Volumes, { "/data": {}, "/logs": {} });
+    assert.equal(c.Config.StopSignal, "SIGQUIT");
+    // A shell-form test (not a JSON array) is CMD-SHELL, as Docker stores it.
+    assert.deepEqual(c.Config.Healthcheck, { Test: ["CMD-SHELL", "true"], Interval: 5e9, Timeout: 2e9, Retries: 4 });
+    const shell = await d.berth(["run", "--rm", "configured", "cat /shell.txt"]);
+    assert.equal(shell.stdout, "shell is /bin/sh\n");
+  });
+
+  test("RUN --mount=type=cache keeps its files across builds; type=bind sees the context", async () => {
+    const dir = await context({
+      Dockerfile: [
+        "FROM busybox",
+        "ARG N",
+        "RUN --mount=type=cache,target=/cache echo run$N >> /cache/log && cat /cache/log > /seen.txt",
+        "RUN --mount=type=bind,target=/ctx cat /ctx/input.txt > /bound.txt",
+        "",
+      ].join("\n"),
+      "input.txt": "from the context\n",
+    });
+    assert.equal((await d.berth(["build", "--build-arg", "N=1", "-t", "cachemount", dir])).code, 0);
+    const r = await d.berth(["build", "--build-arg", "N=2", "-t", "cachemount", dir]);
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    const out = await d.berth(["run", "--rm", "cachemount", "cat", "/seen.txt", "/bound.txt"]);
+    assert.equal(out.stdout, "run1\nrun2\nfrom the context\n");
+    const ls = await d.berth(["run", "--rm", "cachemount", "ls", "-A", "/cache", "/ctx"]);
+    assert.doesNotMatch(ls.stdout, /log|input/, "mounts are not part of the image");
+  });
+
+  test("--network none leaves RUN only lo; --network host shares the host's interfaces", async () => {
+    const dir = await context({ Dockerfile: "FROM busybox\nRUN grep -c : /proc/net/dev > /ifaces\n" });
+    assert.equal((await d.berth(["build", "--network", "none", "-t", "net-none", dir])).code, 0);
+    assert.equal((await d.berth(["run", "--rm", "net-none", "cat", "/ifaces"])).stdout, "1\n");
+    assert.equal((await d.berth(["build", "--network", "host", "-t", "net-host", dir])).code, 0);
+    const host = Number((await d.berth(["run", "--rm", "net-host", "cat", "/ifaces"])).stdout);
+    assert.ok(host > 1, `host network shows ${host} interfaces`);
+  });
+
+  test("independent stages build concurrently", async () => {
+    // Each stage waits for the other's mark in a shared cache mount: run one after the other, both would time out.
+    const wait = (mine: string, theirs: string) =>
+      `RUN --mount=type=cache,target=/sync,id=concurrency-${process.pid} rm -f /sync/${mine}; touch /sync/${mine}; ` +
+      `for i in $(seq 300); do [ -e /sync/${theirs} ] && break; sleep 0.1; done; [ -e /sync/${theirs} ] && echo ${mine} > /done`;
+    const dir = await context({
+      Dockerfile: [
+        "FROM busybox AS a",
+        wait("a", "b"),
+        "FROM busybox AS b",
+        wait("b", "a"),
+        "FROM busybox",
+        "COPY --from=a /done /a",
+        "COPY --from=b /done /b",
+        'CMD ["cat", "/a", "/b"]',
+        "",
+      ].join("\n"),
+    });
+    const r = await d.berth(["build", "--no-cache", "-t", "concurrent", dir], { timeoutMs: 120_000 });
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    assert.equal((await d.berth(["run", "--rm", "concurrent"])).stdout, "a\nb\n");
+  });
+
+  test("a context tar on stdin, and several -t", async () => {
+    const dir = await context({ Dockerfile: "FROM busybox\nCOPY hello.txt /\n", "hello.txt": "hi\n" });
+    const tarball = execFileSync("tar", ["-C", dir, "-cf", "-", "."]);
+    const r = await d.berth(["build", "-t", "stdin-a", "-t", "stdin-b:2", "-"], { input: tarball });
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    assert.match(r.stdout, /^Successfully tagged stdin-a:latest$/m);
+    assert.match(r.stdout, /^Successfully tagged stdin-b:2$/m);
+    assert.equal((await d.berth(["run", "--rm", "stdin-b:2", "cat", "/hello.txt"])).stdout, "hi\n");
+  });
 });
+
