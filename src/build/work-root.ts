@@ -2,10 +2,10 @@
 // mounted under the build's directory. RUN runs in it and its changes become
 // the layer; COPY only looks things up in it (RootView); COPY --from reads it.
 import { randomBytes } from "node:crypto";
-import { lstat, mkdir, readlink, rmdir } from "node:fs/promises";
+import { mkdir, rmdir } from "node:fs/promises";
 import path from "node:path";
-import { isErrno } from "../errors.js";
 import { mountAll, unmount } from "../mount/mount.js";
+import { walkInRoot } from "../runtime/resolve-in-root.js";
 import type { Digest } from "../oci/types.js";
 import type { Snapshotter } from "../snapshot/snapshotter.js";
 import type { RootView, SourceEntryType } from "./context/build-context.js";
@@ -52,44 +52,15 @@ export async function openWorkRoot(snapshotter: Snapshotter, parent: Digest | un
   };
 }
 
-const MAX_SYMLINKS = 40;
-
 /** RootView over a directory holding a root filesystem: symlinks are followed inside it, never out. */
 export function rootViewOf(root: string): RootView {
   return {
     async resolve(p) {
-      const pending = p.split("/").filter((c) => c !== "" && c !== ".");
-      const done: string[] = [];
-      let links = 0;
-      while (pending.length > 0) {
-        const part = pending.shift()!;
-        if (part === "..") {
-          done.pop();
-          continue;
-        }
-        const host = path.join(root, ...done, part);
-        let st;
-        try {
-          st = await lstat(host);
-        } catch (err) {
-          if (!isErrno(err, "ENOENT") && !isErrno(err, "ENOTDIR")) throw err;
-          return { path: "/" + [...done, part, ...pending].join("/") };
-        }
-        if (st.isSymbolicLink()) {
-          if (++links > MAX_SYMLINKS) return { path: "/" + [...done, part, ...pending].join("/") };
-          const target = await readlink(host);
-          if (target.startsWith("/")) done.length = 0;
-          pending.unshift(...target.split("/").filter((c) => c !== "" && c !== "."));
-          continue;
-        }
-        done.push(part);
-        if (pending.length === 0) {
-          const type: SourceEntryType | "other" = st.isDirectory() ? "dir" : st.isFile() ? "file" : "other";
-          return { path: "/" + done.join("/"), stat: { type, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, mtimeMs: st.mtimeMs } };
-        }
-      }
-      const st = await lstat(path.join(root, ...done));
-      return { path: "/" + done.join("/"), stat: { type: "dir", mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, mtimeMs: st.mtimeMs } };
+      const { components, stat: st } = await walkInRoot(root, p);
+      const resolved = `/${components.join("/")}`;
+      if (!st) return { path: resolved };
+      const type: SourceEntryType | "other" = st.isDirectory() ? "dir" : st.isFile() ? "file" : "other";
+      return { path: resolved, stat: { type, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, mtimeMs: st.mtimeMs } };
     },
   };
 }

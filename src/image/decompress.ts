@@ -3,6 +3,7 @@
 import { Readable } from "node:stream";
 import zlib from "node:zlib";
 import { NotImplementedError } from "../errors.js";
+import { peek } from "../archive/peek.js";
 
 export type Compression = "gzip" | "zstd" | "bzip2" | "xz" | "none";
 
@@ -31,32 +32,4 @@ export async function decompress(source: Readable): Promise<{ stream: Readable; 
   rest.on("error", (err) => gunzip.destroy(err));
   gunzip.on("close", () => rest.destroy());
   return { stream: rest.pipe(gunzip), compression };
-}
-
-/** Reads at least n bytes (or all, if fewer) and returns them plus a stream of everything. */
-async function peek(source: Readable, n: number): Promise<{ head: Buffer; rest: Readable }> {
-  const it = source[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-  const chunks: Buffer[] = [];
-  let have = 0;
-  while (have < n) {
-    const r = await it.next();
-    if (r.done) break;
-    const b = Buffer.isBuffer(r.value) ? r.value : Buffer.from(r.value);
-    chunks.push(b);
-    have += b.length;
-  }
-  const head = Buffer.concat(chunks);
-  async function* all(): AsyncGenerator<Buffer> {
-    try {
-      if (head.length) yield head;
-      for (;;) {
-        const r = await it.next();
-        if (r.done) return;
-        yield r.value;
-      }
-    } finally {
-      await it.return?.();
-    }
-  }
-  return { head, rest: Readable.from(all(), { objectMode: false }) };
 }

@@ -78,17 +78,7 @@ export async function unpackLayer(
       deps.applyLayer(snapshotter.writableDir(key), s, { whiteouts: snapshotter.whiteoutMode }),
     );
     checkDiffId(digest);
-    const row = describe(digest, compression, result.size);
-    // Another unpack of the same layer may have finished first: keep the one committed.
-    if (await isCommitted(snapshotter, row.chainId)) {
-      await snapshotter.remove(key);
-      return existing(deps, row);
-    }
-    await snapshotter.commit(row.chainId, key);
-    // Docker's overlay2 measures a layer on disk (files and symlinks, hard links
-    // once); its vfs counts the tar's file bytes, which is what the applier reports.
-    if (snapshotter.name === "overlay2") row.size = (await snapshotter.usage(row.chainId)).size;
-    return row;
+    return await commitUnpacked(deps, key, describe(digest, compression, result.size));
   } catch (err) {
     await removeQuietly(snapshotter, key, err);
     throw err;
@@ -123,13 +113,7 @@ export async function unpackStream(deps: UnpackDeps, tar: Readable, opts: { pare
       size: result.size,
     };
     if (opts.parent !== undefined) row.parent = opts.parent;
-    if (await isCommitted(snapshotter, row.chainId)) {
-      await snapshotter.remove(key);
-      return existing(deps, row);
-    }
-    await snapshotter.commit(row.chainId, key);
-    if (snapshotter.name === "overlay2") row.size = (await snapshotter.usage(row.chainId)).size;
-    return row;
+    return await commitUnpacked(deps, key, row);
   } catch (err) {
     sink.destroy(err as Error);
     await stored.catch(() => undefined);
@@ -159,6 +143,20 @@ async function* tee(source: Readable, sink: PassThrough): AsyncGenerator<Buffer>
   } finally {
     if (!sink.writableEnded) sink.destroy(new Error("the layer stream ended early"));
   }
+}
+
+/** Commits the unpacked snapshot `key` as the layer `row` describes, or keeps the one another unpack of the same layer committed first. */
+async function commitUnpacked(deps: UnpackDeps, key: string, row: LayerRow): Promise<LayerRow> {
+  const { snapshotter } = deps;
+  if (await isCommitted(snapshotter, row.chainId)) {
+    await snapshotter.remove(key);
+    return existing(deps, row);
+  }
+  await snapshotter.commit(row.chainId, key);
+  // Docker's overlay2 measures a layer on disk (files and symlinks, hard links
+  // once); its vfs counts the tar's file bytes, which is what the applier reports.
+  if (snapshotter.name === "overlay2") row.size = (await snapshotter.usage(row.chainId)).size;
+  return row;
 }
 
 async function existing(deps: UnpackDeps, row: LayerRow): Promise<LayerRow> {

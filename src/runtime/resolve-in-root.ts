@@ -1,18 +1,24 @@
 // Resolve a path inside an untrusted root filesystem the way the container
 // would see it: symlinks are followed, but an absolute target restarts at the
 // root and ".." stops at the root, so nothing leads out to the host. Meant for
-// a root nobody else changes meanwhile (a rootfs before its container starts).
+// a root nobody else changes meanwhile (a rootfs before its container starts,
+// a build step's parent image).
+import type { Stats } from "node:fs";
 import { lstat, readlink } from "node:fs/promises";
 import path from "node:path";
 import { InvalidArgumentError, isErrno } from "../errors.js";
 
 const MAX_SYMLINKS = 40; // the kernel's limit (ELOOP)
 
-/**
- * The host path of `p` (a path as seen inside `root`), or undefined when some
- * component does not exist. The last component is resolved too.
- */
-export async function resolveInRoot(root: string, p: string): Promise<string | undefined> {
+export interface RootWalk {
+  /** The path inside the root, symlinks resolved; from the first missing component on, the rest as written. */
+  components: string[];
+  /** What is there (never a symlink), or undefined when some component does not exist. */
+  stat?: Stats;
+}
+
+/** Follows `p` (a path as seen inside `root`) component by component, the last one included. */
+export async function walkInRoot(root: string, p: string): Promise<RootWalk> {
   const pending = p.split("/").filter((c) => c !== "" && c !== ".");
   const resolved: string[] = [];
   let links = 0;
@@ -27,11 +33,12 @@ export async function resolveInRoot(root: string, p: string): Promise<string | u
     try {
       st = await lstat(host);
     } catch (err) {
-      if (isErrno(err, "ENOENT") || isErrno(err, "ENOTDIR")) return undefined;
+      if (isErrno(err, "ENOENT") || isErrno(err, "ENOTDIR")) return { components: [...resolved, part, ...pending] };
       throw err;
     }
     if (!st.isSymbolicLink()) {
       resolved.push(part);
+      if (pending.length === 0) return { components: resolved, stat: st };
       continue;
     }
     if (++links > MAX_SYMLINKS) throw new InvalidArgumentError(`too many levels of symbolic links: ${p}`);
@@ -39,5 +46,14 @@ export async function resolveInRoot(root: string, p: string): Promise<string | u
     if (target.startsWith("/")) resolved.length = 0;
     pending.unshift(...target.split("/").filter((c) => c !== "" && c !== "."));
   }
-  return path.join(root, ...resolved);
+  return { components: resolved, stat: await lstat(path.join(root, ...resolved)) };
+}
+
+/**
+ * The host path of `p` (a path as seen inside `root`), or undefined when some
+ * component does not exist. The last component is resolved too.
+ */
+export async function resolveInRoot(root: string, p: string): Promise<string | undefined> {
+  const walk = await walkInRoot(root, p);
+  return walk.stat ? path.join(root, ...walk.components) : undefined;
 }

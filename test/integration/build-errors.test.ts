@@ -9,19 +9,15 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { AddressInfo } from "node:net";
 import { startDaemon, type Daemon } from "./harness.js";
-import { buildDebris, makeContext, removeContext } from "./build-fixtures.js";
+import { buildDebris, contexts } from "./build-fixtures.js";
 
 describe("build errors and safety", () => {
   let d: Daemon;
   let server: Server;
   let base = "";
   const payload = "served over http\n";
-  const dirs: string[] = [];
-  const context = async (files: Parameters<typeof makeContext>[0]): Promise<string> => {
-    const dir = await makeContext(files);
-    dirs.push(dir);
-    return dir;
-  };
+  const made = contexts();
+  const context = made.make;
   before(async () => {
     d = await startDaemon();
     server = createServer((req, res) => {
@@ -38,7 +34,7 @@ describe("build errors and safety", () => {
   });
   after(async () => {
     server?.close();
-    for (const dir of dirs) await removeContext(dir);
+    await made.removeAll();
     await d?.destroy();
   });
 

@@ -31,6 +31,21 @@ export async function writeFiles(dir: string, files: Record<string, FileSpec>): 
 
 export const removeContext = (dir: string): Promise<void> => rm(dir, { recursive: true, force: true });
 
+/** Contexts for one test file: `make` them as needed, `removeAll` in after(). */
+export function contexts(): { make(files: Record<string, FileSpec>): Promise<string>; removeAll(): Promise<void> } {
+  const dirs: string[] = [];
+  return {
+    async make(files) {
+      const dir = await makeContext(files);
+      dirs.push(dir);
+      return dir;
+    },
+    async removeAll() {
+      for (const dir of dirs.splice(0)) await removeContext(dir);
+    },
+  };
+}
+
 /** Steps of a build's output that reused the cache. */
 export function cachedSteps(output: string): number {
   return (output.match(/ ---> Using cache/g) ?? []).length;

@@ -7,21 +7,17 @@ import { execFileSync } from "node:child_process";
 import { readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { startDaemon, type Daemon } from "./harness.js";
-import { buildDebris, builtId, makeContext, removeContext } from "./build-fixtures.js";
+import { buildDebris, builtId, contexts } from "./build-fixtures.js";
 
 describe("build", () => {
   let d: Daemon;
-  const dirs: string[] = [];
-  const context = async (files: Parameters<typeof makeContext>[0]): Promise<string> => {
-    const dir = await makeContext(files);
-    dirs.push(dir);
-    return dir;
-  };
+  const made = contexts();
+  const context = made.make;
   before(async () => {
     d = await startDaemon();
   });
   after(async () => {
-    for (const dir of dirs) await removeContext(dir);
+    await made.removeAll();
     await d?.destroy();
   });
 

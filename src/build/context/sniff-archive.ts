@@ -9,6 +9,7 @@ import { PassThrough, Readable } from "node:stream";
 import zlib from "node:zlib";
 import { InvalidArgumentError, NotImplementedError } from "../../errors.js";
 import { detectCompression, type Compression } from "../../image/decompress.js";
+import { peek } from "../../archive/peek.js";
 
 export interface SniffedStream {
   compression: Compression;
@@ -84,32 +85,4 @@ export function isTarHeader(block: Buffer): boolean {
   if (zero) return false;
   const field = block.toString("latin1", 148, 156).replace(/[\0 ]+$/, "").trim();
   return /^[0-7]+$/.test(field) && parseInt(field, 8) === sum;
-}
-
-/** Reads at least n bytes (or all, if fewer) and returns them plus a stream of everything, those bytes included. */
-async function peek(source: Readable, n: number): Promise<{ head: Buffer; rest: Readable }> {
-  const it = source[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-  const chunks: Buffer[] = [];
-  let have = 0;
-  while (have < n) {
-    const r = await it.next();
-    if (r.done) break;
-    const b = Buffer.isBuffer(r.value) ? r.value : Buffer.from(r.value);
-    chunks.push(b);
-    have += b.length;
-  }
-  const first = Buffer.concat(chunks);
-  async function* all(): AsyncGenerator<Buffer> {
-    try {
-      if (first.length > 0) yield first;
-      for (;;) {
-        const r = await it.next();
-        if (r.done) return;
-        yield r.value;
-      }
-    } finally {
-      await it.return?.();
-    }
-  }
-  return { head: first.subarray(0, Math.max(n, 0)), rest: Readable.from(all(), { objectMode: false }) };
 }
