@@ -142,6 +142,9 @@ async function runStage(run: BuildRun, stage: Stage): Promise<StepResult> {
     result = { ...resultOf(image.config), id: image.id, imageId: image.id };
   }
   run.emit(` ---> ${shortId(result.id)}\n`);
+  // As the classic builder's beginStage: a stage whose base has no PATH gets the default one,
+  // in the config of every step it makes (a bare FROM still names the base image itself).
+  if (stage.instructions.length > 0 || (result.config.config?.OnBuild?.length ?? 0) > 0) result = withDefaultPath(result);
   const state: StageState = {
     index: stage.index,
     result,
@@ -182,6 +185,14 @@ async function dispatch(run: BuildRun, state: StageState, instr: Instruction): P
   }
 }
 
+const DEFAULT_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+function withDefaultPath(result: StepResult): StepResult {
+  const env = result.config.config?.Env ?? [];
+  if (env.some((e) => e.startsWith("PATH="))) return result;
+  return resultOf({ ...result.config, config: { ...result.config.config, Env: [...env, DEFAULT_PATH] } });
+}
+
 function clearOnBuild(result: StepResult): StepResult {
   if (!result.config.config?.OnBuild?.length) return result;
   const config: ImageConfig = { ...result.config, config: { ...result.config.config, OnBuild: null } };
@@ -216,7 +227,8 @@ function addLabels(stage: Stage, labels: Record<string, string>): void {
   if (keys.length === 0) return;
   const pairs = keys.map((k) => [JSON.stringify(k), JSON.stringify(labels[k])] as [string, string]);
   const line = stage.instructions.at(-1)?.endLine ?? stage.from.endLine;
-  stage.instructions.push({ kind: "LABEL", pairs, line, endLine: line, original: `LABEL ${pairs.map(([k, v]) => `${k}=${v}`).join(" ")}` });
+  // Shown as dockerd shows it ("LABEL extra=yes"); the pairs are quoted so that expansion keeps them whole.
+  stage.instructions.push({ kind: "LABEL", pairs, line, endLine: line, original: `LABEL ${keys.map((k) => `${k}=${labels[k]}`).join(" ")}` });
 }
 
 /** The global scope: platform ARGs, then ARGs before the first FROM with --build-arg applied. */

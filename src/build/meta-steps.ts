@@ -3,6 +3,7 @@
 // MAINTAINER. Each records a history entry with the classic builder's
 // `#(nop)` created_by and no layer.
 import { InvalidArgumentError } from "../errors.js";
+import { formatGoDuration } from "../oci/duration.js";
 import type { ImageRuntimeConfig } from "../oci/types.js";
 import { buildArg, stageLookup } from "./args.js";
 import type { BuildRun, StageState } from "./build-run.js";
@@ -158,7 +159,12 @@ function describe(
       if (instr.startPeriod !== undefined) hc.StartPeriod = instr.startPeriod;
       if (instr.startInterval !== undefined) hc.StartInterval = instr.startInterval;
       if (instr.retries !== undefined) hc.Retries = instr.retries;
-      return { text: `HEALTHCHECK ${JSON.stringify(hc)}`, change: (c) => void (c.Healthcheck = hc) };
+      // The classic builder prints the Go struct with %q: &{["CMD" "true"] "5s" "3s" "0s" '\x02'}.
+      const d = (ns: number | undefined): string => `"${formatGoDuration(ns ?? 0)}"`;
+      const text = instr.test
+        ? `HEALTHCHECK &{${goQuoteList(instr.test)} ${d(instr.interval)} ${d(instr.timeout)} ${d(instr.startPeriod)} ${goQuoteRune(instr.retries ?? 0)}}`
+        : "HEALTHCHECK &{[\"NONE\"] \"0s\" \"0s\" \"0s\" '\\x00'}";
+      return { text, change: (c) => void (c.Healthcheck = hc) };
     }
     case "ONBUILD":
       return { text: `ONBUILD ${instr.trigger}`, change: (c) => void (c.OnBuild = [...(c.OnBuild ?? []), instr.trigger]) };
@@ -166,6 +172,15 @@ function describe(
       // The author is a top-level config field; the step records the history entry only.
       return { text: `MAINTAINER ${instr.name}`, change: () => undefined };
   }
+}
+
+/** Go's %q of an integer: a quoted character literal ('\x02', 'A'). */
+function goQuoteRune(n: number): string {
+  const named: Record<number, string> = { 7: "\\a", 8: "\\b", 9: "\\t", 10: "\\n", 11: "\\v", 12: "\\f", 13: "\\r", 39: "\\'", 92: "\\\\" };
+  if (named[n] !== undefined) return `'${named[n]}'`;
+  if (n >= 0x20 && n < 0x7f) return `'${String.fromCharCode(n)}'`;
+  if (n < 0x80) return `'\\x${n.toString(16).padStart(2, "0")}'`;
+  return `'\\u${n.toString(16).padStart(4, "0")}'`;
 }
 
 /** "80" → ["80/tcp"], "53/udp" → ["53/udp"], "8000-8002" → three ports. */

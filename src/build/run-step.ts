@@ -104,6 +104,7 @@ async function runInContainer(run: BuildRun, state: StageState, input: RunInput)
     const env = new Map<string, string>();
     for (const [k, v] of input.env) env.set(k, v);
     const envList = [...(config.Env ?? [])];
+    // Stages already carry PATH (builder.ts); an ONBUILD trigger's base may not.
     if (!envList.some((e) => e.startsWith("PATH="))) envList.unshift(DEFAULT_PATH);
     for (const [k, v] of env) envList.push(`${k}=${v}`);
     const user = await resolveUser(root.dir, config.User ?? "");

@@ -13,7 +13,11 @@ import type { LayerRow } from "./records.js";
 import { unpackStream } from "./unpack.js";
 
 export interface BuildLayers {
-  /** Unpacks `tar` (an uncompressed layer tar) on `parent`, records the layer and adds its chain ID to lease `lease`. */
+  /**
+   * Unpacks `tar` (an uncompressed layer tar) on `parent`, records the layer
+   * and adds its chain ID to lease `lease`. `size` is what the layer takes on
+   * disk: its unpacked files plus its blob.
+   */
   addLayer(parent: Digest | undefined, tar: Readable, opts: { lease: string }): Promise<{ chainId: Digest; diffId: Digest; size: number }>;
   /** True while the layer is recorded (a lease or an image keeps it). */
   hasLayer(chainId: Digest): boolean;
@@ -50,7 +54,7 @@ export function createBuildLayers(ctx: ImageContext, db: DB, collect: () => Prom
         const row: LayerRow = await unpackStream(ctx, tar, parent !== undefined ? { parent } : {});
         ctx.records.saveLayer(row);
         lease(opts.lease, [row.chainId]);
-        return { chainId: row.chainId, diffId: row.diffId, size: row.size };
+        return { chainId: row.chainId, diffId: row.diffId, size: row.size + (row.blobSize ?? 0) };
       }),
     hasLayer: (chainId) => ctx.records.getLayer(chainId) !== undefined,
     lease: (id, resources) => void lease(id, resources),

@@ -51,3 +51,22 @@ export function parseGoDuration(s: string): number {
   }
   return sign * Math.round(total);
 }
+
+/** Go's time.Duration.String(): "0s", "500ms", "1.5s", "1m30s", "2h0m0s". */
+export function formatGoDuration(ns: number): string {
+  if (ns === 0) return "0s";
+  const sign = ns < 0 ? "-" : "";
+  let n = Math.abs(ns);
+  if (n < 1e3) return `${sign}${n}ns`;
+  const trim = (v: number, digits: number): string => v.toFixed(digits).replace(/\.?0+$/, "");
+  if (n < 1e6) return `${sign}${trim(n / 1e3, 3)}µs`;
+  if (n < 1e9) return `${sign}${trim(n / 1e6, 6)}ms`;
+  const h = Math.floor(n / 3.6e12);
+  n -= h * 3.6e12;
+  const m = Math.floor(n / 6e10);
+  n -= m * 6e10;
+  const s = `${trim(n / 1e9, 9)}s`;
+  if (h > 0) return `${sign}${h}h${m}m${s}`;
+  if (m > 0) return `${sign}${m}m${s}`;
+  return `${sign}${s}`;
+}

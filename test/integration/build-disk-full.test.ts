@@ -66,6 +66,7 @@ describe("builds on a full disk", () => {
     await rm(filler);
     const ok = await d.berth(["build", "-t", "fits-later", dir]);
     assert.equal(ok.code, 0, ok.stderr + ok.stdout);
-    assert.equal((await d.berth(["run", "--rm", "fits-later", "wc", "-c", "/big.bin"])).stdout.trim(), `${6 * MiB} /big.bin`);
+    const wc = await d.berth(["run", "--rm", "fits-later", "wc", "-c", "/big.bin"]);
+    assert.equal(wc.stdout.trim(), `${6 * MiB} /big.bin`, `exit ${wc.code}: ${wc.stderr}\n${d.log().split("\n").filter((l) => /"level":"(error|warn)"/.test(l)).join("\n")}`);
   });
 });

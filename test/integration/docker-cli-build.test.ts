@@ -121,8 +121,7 @@ describe("docker build (classic builder) against berthd", { skip: !dockerPath &&
       // Newest first, so that children go before their parents; a second pass for any left.
       const ids = [...new Set(imagesMade)].reverse();
       for (let pass = 0; pass < 2; pass++) {
-        const present = ids.filter((id) => spawnSync(dockerPath, ["image", "inspect", id], { env: env() }).status === 0);
-        for (const id of present) await docker(["rmi", "-f", id]);
+        for (const id of ids) if ((await docker(["image", "inspect", id])).code === 0) await docker(["rmi", "-f", id]);
       }
     }
     await d?.destroy();
@@ -348,8 +347,8 @@ describe("docker build (classic builder) against berthd", { skip: !dockerPath &&
     assert.match(r.stdout, /^Step 4\/5 : RUN exit 3$/m);
     assert.match(r.stdout, /^before-the-failure$/m);
     assert.doesNotMatch(r.stdout, /Successfully/);
+    assert.match(r.stdout, /^Step 4\/5 : RUN exit 3\n ---> Running in [0-9a-f]{12}\n/m);
     const ran = stepContainerIds(r.stdout);
-    assert.equal(ran.length, 2, r.stdout); // the two RUN steps
     const all = new Set(lines(await ok(["ps", "-aq"])));
     assert.deepEqual(
       ran.filter((id) => all.has(id)),
