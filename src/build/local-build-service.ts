@@ -39,7 +39,8 @@ export function createBuildService(d: BuildServiceDeps): BuildService & { recove
     lastUsedAt: r.lastUsed,
     usageCount: r.usageCount,
     inUse: false,
-    shared: false,
+    // A layer an image also uses stays when the cache goes: shared, not reclaimable (as BuildKit reports it).
+    shared: r.chainId !== undefined && r.size > 0 && d.images.build.imageUses(r.chainId),
     type: "regular",
   });
 

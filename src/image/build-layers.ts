@@ -21,6 +21,8 @@ export interface BuildLayers {
   addLayer(parent: Digest | undefined, tar: Readable, opts: { lease: string }): Promise<{ chainId: Digest; diffId: Digest; size: number }>;
   /** True while the layer is recorded (a lease or an image keeps it). */
   hasLayer(chainId: Digest): boolean;
+  /** True when some image lists the layer: pruning the cache would not free it. */
+  imageUses(chainId: Digest): boolean;
   /** Adds resources (chain IDs, blob digests) to lease `id`, creating it. */
   lease(id: string, resources: string[]): void;
   deleteLease(id: string): void;
@@ -57,6 +59,7 @@ export function createBuildLayers(ctx: ImageContext, db: DB, collect: () => Prom
         return { chainId: row.chainId, diffId: row.diffId, size: row.size + (row.blobSize ?? 0) };
       }),
     hasLayer: (chainId) => ctx.records.getLayer(chainId) !== undefined,
+    imageUses: (chainId) => ctx.records.layerInUse(chainId),
     lease: (id, resources) => void lease(id, resources),
     deleteLease: (id) => void q.remove.run(id),
     leases: (prefix) => q.withPrefix.all(prefix, prefix).map((r) => r.id),
