@@ -43,6 +43,8 @@ const builderPrune: Entry["load"] = () => import("./commands/builder.js");
 const systemDf: Entry["load"] = () => import("./commands/system-df.js");
 const info: Entry["load"] = () => import("./commands/info.js");
 const events: Entry["load"] = () => import("./commands/events.js");
+const pull: Entry["load"] = () => import("./commands/pull.js");
+const push: Entry["load"] = () => import("./commands/push.js");
 
 const containerEntries: Entry[] = [
   { name: "attach", summary: "Attach local standard input, output, and error streams to a running container", load: attach },
@@ -71,6 +73,8 @@ const imageEntries: Entry[] = [
   { name: "inspect", summary: "Display detailed information on one or more images", load: inspectImage },
   { name: "load", summary: "Load an image from a tar archive or STDIN", load },
   { name: "ls", aliases: ["images", "list"], summary: "List images", load: images },
+  { name: "pull", summary: "Download an image from a registry", load: pull },
+  { name: "push", summary: "Upload an image to a registry", load: push },
   { name: "rm", aliases: ["rmi", "remove"], summary: "Remove one or more images", load: rmi },
   { name: "save", summary: "Save one or more images to a tar archive (streamed to STDOUT by default)", load: save },
   { name: "tag", summary: "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE", load: tag },
@@ -112,7 +116,12 @@ export const ENTRIES: Entry[] = [
   { name: "inspect", summary: "Return low-level information on berth objects", load: async () => (await import("./commands/inspect.js")).command("any") },
   byName("kill"),
   { name: "load", summary: "Load an image from a tar archive or STDIN", load },
+  { name: "login", summary: "Authenticate to a registry", load: () => import("./commands/login.js") },
+  { name: "logout", summary: "Log out from a registry", load: () => import("./commands/logout.js") },
   ...["logs", "pause", "rename", "restart", "rm"].map(byName),
+  { name: "registry", summary: "Serve and maintain a registry", children: ["serve", "garbage-collect"].map((name) => ({ name, summary: name === "serve" ? "Serve an OCI distribution registry" : "Delete unreferenced blobs from a registry's storage", load: async () => (await import("./commands/registry.js")).command(name) })) },
+  { name: "pull", summary: "Download an image from a registry", load: pull },
+  { name: "push", summary: "Upload an image to a registry", load: push },
   { name: "rmi", summary: "Remove one or more images", load: rmi },
   { name: "save", summary: "Save one or more images to a tar archive (streamed to STDOUT by default)", load: save },
   byName("start"),

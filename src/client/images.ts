@@ -1,9 +1,10 @@
-// /images endpoints. Pull, load and import answer with a JSON-message stream
-// whose last message may carry the error; those methods yield the messages.
+// /images endpoints. Pull, push, load and import answer with a JSON-message
+// stream whose last message may carry the error; those methods yield the messages.
 import type { Readable } from "node:stream";
 import type { ImageDeleteItem, ImageHistoryItem, ImageInspect, ImageSummary, JSONMessage } from "../api/types/index.js";
 import { InvalidArgumentError } from "../errors.js";
 import { familiarName, parseAnyReference, parseNormalizedNamed } from "../oci/reference.js";
+import { encodeRegistryAuth, type RegistryAuthConfig } from "../api/registry-auth.js";
 import { parseJSONLines } from "./json-stream.js";
 import { encodeFilters, seg, type Filters } from "./query.js";
 import { readAll, type Transport } from "./transport.js";
@@ -26,6 +27,23 @@ export interface ImportOptions {
   platform?: string;
 }
 
+export interface PullOptions {
+  /** A tag or a digest ("sha256:…"); neither with allTags. */
+  tag?: string;
+  platform?: string;
+  /** Every tag of the repository (`pull -a`): no tag is sent. */
+  allTags?: boolean;
+  /** Credentials for the image's registry; an empty one is sent without, as docker does. */
+  auth?: RegistryAuthConfig;
+}
+
+export interface PushOptions {
+  tag?: string;
+  /** Every local tag of the repository (`push -a`). */
+  allTags?: boolean;
+  auth?: RegistryAuthConfig;
+}
+
 export interface ImagesApi {
   list(opts?: ImageListOptions): Promise<ImageSummary[]>;
   inspect(name: string): Promise<ImageInspect>;
@@ -41,7 +59,10 @@ export interface ImagesApi {
   save(names: string[]): Promise<Readable>;
   load(archive: Readable, opts?: { quiet?: boolean }): Promise<AsyncIterable<JSONMessage>>;
   import(opts: ImportOptions): Promise<AsyncIterable<JSONMessage>>;
-  pull(image: string, opts?: { tag?: string; platform?: string }): Promise<AsyncIterable<JSONMessage>>;
+  /** POST /images/create?fromImage=: `image` is the repository ("busybox", "localhost:5000/app"), the tag goes in opts. */
+  pull(image: string, opts?: PullOptions): Promise<AsyncIterable<JSONMessage>>;
+  /** POST /images/{name}/push. */
+  push(name: string, opts?: PushOptions): Promise<AsyncIterable<JSONMessage>>;
 }
 
 export function imagesApi(t: Transport): ImagesApi {
@@ -95,9 +116,26 @@ export function imagesApi(t: Transport): ImagesApi {
     },
     pull: async (image, opts = {}) =>
       parseJSONLines<JSONMessage>(
-        await t.request("/images/create", { method: "POST", query: { fromImage: image, tag: opts.tag, platform: opts.platform } }),
+        await t.request("/images/create", {
+          method: "POST",
+          query: { fromImage: image, tag: opts.allTags ? undefined : opts.tag, platform: opts.platform },
+          headers: authHeader(opts.auth),
+        }),
+      ),
+    push: async (name, opts = {}) =>
+      parseJSONLines<JSONMessage>(
+        await t.request(`/images/${seg(name)}/push`, {
+          method: "POST",
+          query: { tag: opts.allTags ? undefined : opts.tag },
+          headers: authHeader(opts.auth),
+        }),
       ),
   };
+}
+
+/** Always sent, "{}" when there are no credentials: dockerd refuses a push without it. */
+function authHeader(auth: RegistryAuthConfig | undefined): Record<string, string> {
+  return { "X-Registry-Auth": encodeRegistryAuth(auth ?? {}) };
 }
 
 /** Docker's client-side checks of `docker tag SOURCE TARGET`; returns the repo and tag to send. */

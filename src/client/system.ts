@@ -1,6 +1,7 @@
-// System endpoints: ping, version, info, events, disk usage.
+// System endpoints: ping, version, info, events, disk usage, registry login.
 import type { EventMessage, SystemInfo, SystemVersion } from "../api/types/index.js";
 import type { operations } from "../api/types/engine.js";
+import type { RegistryAuthConfig } from "../api/registry-auth.js";
 import { parseJSONLines } from "./json-stream.js";
 import { encodeFilters, type Filters } from "./query.js";
 import { readAll, type Transport } from "./transport.js";
@@ -23,6 +24,8 @@ export interface SystemApi {
   events(opts?: EventsOptions): Promise<AsyncIterable<EventMessage>>;
   /** Disk usage of images, containers, volumes and build cache; `types` limits what the daemon computes. */
   df(opts?: { types?: ("container" | "image" | "volume" | "build-cache")[] }): Promise<SystemDataUsage>;
+  /** POST /auth: the daemon checks the credentials with the registry; UnauthorizedError when refused. */
+  auth(creds: RegistryAuthConfig): Promise<{ Status: string; IdentityToken?: string }>;
 }
 
 export function systemApi(t: Transport): SystemApi {
@@ -34,6 +37,8 @@ export function systemApi(t: Transport): SystemApi {
       parseJSONLines<EventMessage>(
         await t.request("/events", { query: { since: opts.since, until: opts.until, filters: encodeFilters(opts.filters) } }),
       ),
+    auth: async (creds) =>
+      JSON.parse(await readAll(await t.request("/auth", { method: "POST", body: creds }))) as { Status: string; IdentityToken?: string },
     df: async (opts = {}) => JSON.parse(await readAll(await t.request("/system/df", { query: { type: opts.types } }))) as SystemDataUsage,
   };
 }

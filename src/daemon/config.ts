@@ -15,6 +15,10 @@ export interface DaemonConfig {
   runtimePath: string;
   conmonPath: string;
   debug: boolean;
+  /** Registries reachable over plain HTTP (host:port or CIDR), from --insecure-registry and daemon.json. */
+  insecureRegistries: string[];
+  /** Per-registry CAs: <certsDir>/<host:port>/ca.crt. */
+  certsDir: string;
 }
 
 export const defaults = {
@@ -24,6 +28,7 @@ export const defaults = {
   configFile: "/etc/berth/daemon.json",
   runtimePath: "/usr/sbin/runc",
   conmonPath: "/usr/bin/conmon",
+  certsDir: "/etc/berth/certs.d",
 } as const;
 
 /** The daemon.json keys berthd understands (dockerd's names). */
@@ -34,6 +39,7 @@ interface DaemonJson {
   "storage-driver"?: string;
   debug?: boolean;
   runtimes?: { runc?: { path?: string } };
+  "insecure-registries"?: string[];
 }
 
 export function loadConfig(argv: string[]): DaemonConfig {
@@ -46,6 +52,7 @@ export function loadConfig(argv: string[]): DaemonConfig {
       "config-file": { type: "string" },
       "storage-driver": { type: "string", short: "s" },
       debug: { type: "boolean", short: "D" },
+      "insecure-registry": { type: "string", multiple: true },
       help: { type: "boolean", short: "h" },
     },
     strict: true,
@@ -69,6 +76,8 @@ export function loadConfig(argv: string[]): DaemonConfig {
     runtimePath: file.runtimes?.runc?.path ?? defaults.runtimePath,
     conmonPath: defaults.conmonPath,
     debug: values.debug ?? file.debug ?? false,
+    insecureRegistries: [...(file["insecure-registries"] ?? []), ...(values["insecure-registry"] ?? [])],
+    certsDir: defaults.certsDir,
   };
 }
 
@@ -98,5 +107,6 @@ Options:
   -D, --debug                  Enable debug mode
       --exec-root string       Root directory for execution state files (default "${defaults.execRoot}")
   -H, --host list              Daemon socket(s) to connect to (default ${defaults.host})
+      --insecure-registry list Enable insecure registry communication (plain HTTP)
   -s, --storage-driver string  Storage driver to use (overlay2 or vfs)
 `;

@@ -18,6 +18,8 @@ import { Events } from "./events.js";
 import type { Logger } from "./logger.js";
 import { createSystemBackend } from "./system.js";
 import { systemDf } from "./system-df.js";
+import { version } from "./version.js";
+import { login } from "../registry/login.js";
 import { acquirePidfile } from "./pidfile.js";
 import { collectLeftovers } from "./leftovers.js";
 import { isErrno } from "../errors.js";
@@ -34,7 +36,14 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Da
   const events = new Events();
   const content = createContentStore(join(config.dataRoot, "content"));
   const snapshotter = await chooseSnapshotter(config.dataRoot, db, config.storageDriver);
-  const images = createImageService({ db, content, snapshotter, applyLayer, events });
+  const images = createImageService({
+    db,
+    content,
+    snapshotter,
+    applyLayer,
+    events,
+    registry: { insecureRegistries: config.insecureRegistries, certsDir: config.certsDir, userAgent: `berth/${version}` },
+  });
   const runtime = createConmonRuntime({
     root: join(config.execRoot, "runtime"),
     runtimeRoot: join(config.execRoot, "runc"),
@@ -83,9 +92,18 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Da
     },
   });
 
+  const registry = { insecureRegistries: config.insecureRegistries, certsDir: config.certsDir, userAgent: `berth/${version}` };
   const server = createApiServer(
     {
-      system,
+      system: {
+        ...system,
+        async auth(creds) {
+          // The daemon keeps nothing: the CLI stores what worked in its config.json.
+          const { serveraddress, ...given } = creds;
+          const { identityToken } = await login(serveraddress || "https://index.docker.io/v1/", given, { ...registry, credentials: () => given });
+          return identityToken ? { Status: "Login Succeeded", IdentityToken: identityToken } : { Status: "Login Succeeded" };
+        },
+      },
       containers,
       exec: containers.exec,
       images: { ...images, usedBy: (id: string) => containers.usingImage(id) },

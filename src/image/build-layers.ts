@@ -10,6 +10,7 @@ import type { Digest, ImageConfig } from "../oci/types.js";
 import type { DB } from "../store/db.js";
 import { storeImage, type ImageContext } from "./context.js";
 import type { LayerRow } from "./records.js";
+import { createLeases } from "./leases.js";
 import { unpackStream } from "./unpack.js";
 
 export interface BuildLayers {
@@ -35,21 +36,8 @@ export interface BuildLayers {
 }
 
 export function createBuildLayers(ctx: ImageContext, db: DB, collect: () => Promise<number>): BuildLayers {
-  const q = {
-    get: db.prepare<[string], { resources: string }>("SELECT resources FROM leases WHERE id = ?"),
-    upsert: db.prepare(
-      "INSERT INTO leases (id, created, resources) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET resources = excluded.resources",
-    ),
-    remove: db.prepare("DELETE FROM leases WHERE id = ?"),
-    withPrefix: db.prepare<[string, string], { id: string }>("SELECT id FROM leases WHERE substr(id, 1, length(?)) = ?"),
-  };
-  const lease = db.transaction((id: string, resources: string[]) => {
-    const row = q.get.get(id);
-    const current = row ? (JSON.parse(row.resources) as string[]) : [];
-    const merged = [...new Set([...current, ...resources])];
-    q.upsert.run(id, new Date().toISOString(), JSON.stringify(merged));
-  });
-
+  const leases = createLeases(db);
+  const lease = leases.add;
   return {
     addLayer: (parent, tar, opts) =>
       ctx.lock.shared(async () => {
@@ -60,9 +48,9 @@ export function createBuildLayers(ctx: ImageContext, db: DB, collect: () => Prom
       }),
     hasLayer: (chainId) => ctx.records.getLayer(chainId) !== undefined,
     imageUses: (chainId) => ctx.records.layerInUse(chainId),
-    lease: (id, resources) => void lease(id, resources),
-    deleteLease: (id) => void q.remove.run(id),
-    leases: (prefix) => q.withPrefix.all(prefix, prefix).map((r) => r.id),
+    lease: (id, resources) => lease(id, resources),
+    deleteLease: (id) => leases.delete(id),
+    leases: (prefix) => leases.withPrefix(prefix),
     createImage: (config, refs) =>
       ctx.lock.shared(async () => {
         // A fully cached rebuild makes the image it made last time: nothing to write.

@@ -17,6 +17,7 @@ import type { Mount } from "../snapshot/snapshotter.js";
 import type { ImageDeleteItem, ImageHistoryItem, ImageInspect, ImageSummary, JSONMessage } from "../api/types/index.js";
 import type { Filters } from "../oci/filters.js";
 import type { BuildLayers } from "./build-layers.js";
+import type { Credentials } from "../registry/registry.js";
 
 export interface ImageRecord {
   id: Digest; // "sha256:…" = config digest
@@ -40,6 +41,22 @@ export interface ImportOptions {
   /** Where the tarball came from: "-" (the request body) or the URL fetched. */
   source?: string;
   platform?: string;
+}
+
+export interface PullOptions {
+  /** "os/arch[/variant]"; the host's platform when absent. */
+  platform?: string;
+  /** -a: every tag of the repository. */
+  allTags?: boolean;
+  /** From the request's X-Registry-Auth, for the reference's registry. */
+  credentials?: Credentials;
+  signal?: AbortSignal;
+}
+
+export interface PushOptions {
+  allTags?: boolean;
+  credentials?: Credentials;
+  signal?: AbortSignal;
 }
 
 export interface ImageService {
@@ -67,6 +84,15 @@ export interface ImageService {
   removeContainerRootfs(containerId: string): Promise<void>;
   /** Commits a new image from config + a layer tar on top of a parent image (used by commit and build). */
   commitLayer?(parentId: string | undefined, layer: Readable | undefined, config: ImageConfig): Promise<string>;
+  /**
+   * docker pull: manifest (a list or index resolved for the platform), config
+   * and layers from the registry, each verified while it streams; layers
+   * download three at a time and unpack as they arrive. Progress goes out as
+   * Docker's JSON messages; a failure leaves no image and nothing unreachable.
+   */
+  pull(reference: string, opts: PullOptions, onMessage: (m: JSONMessage) => void): Promise<void>;
+  /** docker push: blobs the registry lacks (compressed on the way when stored uncompressed), then the manifest. */
+  push(reference: string, opts: PushOptions, onMessage: (m: JSONMessage) => void): Promise<void>;
   /** Layers and leases for builds (build/). */
   readonly build: BuildLayers;
   /** Removes blobs, layers and snapshots no image or container reaches. */

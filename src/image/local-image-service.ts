@@ -16,6 +16,9 @@ import { listImages } from "./list.js";
 import { loadImages } from "./load.js";
 import { createImageRecords } from "./records.js";
 import { createBuildLayers } from "./build-layers.js";
+import { createLeases, type Leases } from "./leases.js";
+import { pullImage, type RegistrySettings } from "./pull.js";
+import { pushImage } from "./push.js";
 import { removeImage } from "./remove.js";
 import { createRwLock } from "./rw-lock.js";
 import { saveImages } from "./save.js";
@@ -28,6 +31,8 @@ export interface ImageEvents {
 
 export interface ImageServiceDeps {
   db: DB;
+  /** Insecure registries and certs.d for pull and push. */
+  registry?: RegistrySettings;
   content: ContentStore;
   snapshotter: Snapshotter;
   applyLayer: ApplyLayer;
@@ -36,7 +41,8 @@ export interface ImageServiceDeps {
 
 export function createImageService(deps: ImageServiceDeps): ImageService {
   const { db } = deps;
-  const ctx: ImageContext = {
+  const ctx: ImageContext & { leases: Leases } = {
+    leases: createLeases(db),
     records: createImageRecords(db),
     content: deps.content,
     snapshotter: deps.snapshotter,
@@ -44,6 +50,7 @@ export function createImageService(deps: ImageServiceDeps): ImageService {
     lock: createRwLock(),
   };
   const { records, snapshotter, lock } = ctx;
+  const registry: RegistrySettings = deps.registry ?? { insecureRegistries: [], certsDir: "/etc/docker/certs.d" };
   const publish = (action: string, id: string, name: string) => deps.events?.publish("image", action, id, { name });
   const namesOf = async (id: string) => {
     const refs = (await loadRecord(ctx, id)).refs;
@@ -143,6 +150,15 @@ export function createImageService(deps: ImageServiceDeps): ImageService {
       }
     },
     commitLayer: (parentId, layer, config) => commitLayer(ctx, parentId, layer, config),
+    async pull(reference, opts, onMessage) {
+      // A failed pull leaves blobs and layers only its (dropped) lease kept: collect them now.
+      const pulled = await collectOnFailure(() => pullImage(ctx, registry, reference, opts, onMessage));
+      for (const { id, name } of pulled) publish("pull", id, name);
+    },
+    async push(reference, opts, onMessage) {
+      await pushImage(ctx, registry, reference, opts, onMessage);
+      publish("push", reference, familiarString(parseDockerRef(reference)));
+    },
     build: createBuildLayers(ctx, db, () => lock.exclusive(async () => (await collectGarbage(ctx, db)).reclaimed)),
     gc: () => lock.exclusive(async () => ({ reclaimed: (await collectGarbage(ctx, db)).reclaimed })),
   };

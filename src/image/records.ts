@@ -47,6 +47,8 @@ export interface ImageRecords {
   getRef(ref: string): RefRow | undefined;
   /** Adds the image (if new), its layers (if new) and refs, in one transaction; returns refs moved from other images. */
   saveImage(image: ImageRow, layers: LayerRow[], refs: string[]): { ref: string; previous: Digest }[];
+  /** Points a layer at another blob of the same content (its compressed form, made for a push). */
+  setLayerBlob(chainId: Digest, blob: { digest: Digest; mediaType: string; size: number }): void;
   /** Records a layer no image lists yet (a build step's), if new. */
   saveLayer(layer: LayerRow): void;
   setRef(ref: string, imageId: Digest): void;
@@ -108,6 +110,7 @@ export function createImageRecords(db: DB): ImageRecords {
     deleteRef: db.prepare("DELETE FROM image_refs WHERE ref = ?"),
     deleteImage: db.prepare("DELETE FROM images WHERE id = ?"),
     deleteLayer: db.prepare("DELETE FROM layers WHERE chain_id = ?"),
+    setLayerBlob: db.prepare("UPDATE layers SET blob_digest = ?, blob_media_type = ?, blob_size = ? WHERE chain_id = ?"),
   };
 
   const setRef = (ref: string, imageId: Digest): void => {
@@ -162,6 +165,7 @@ export function createImageRecords(db: DB): ImageRecords {
     },
     saveImage: (image, layers, refs) => saveImage(image, layers, refs),
     saveLayer,
+    setLayerBlob: (chainId, blob) => void q.setLayerBlob.run(blob.digest, blob.mediaType, blob.size, chainId),
     setRef,
     deleteRef: (ref) => void q.deleteRef.run(ref),
     deleteImage: (id) => void q.deleteImage.run(id),

@@ -7,11 +7,14 @@ import os from "node:os";
 import path from "node:path";
 import { mkdtemp, rm } from "node:fs/promises";
 import { Readable } from "node:stream";
-import { ConflictError, NotFoundError, NotImplementedError, NotModifiedError } from "../../src/errors.js";
+import { ConflictError, NotFoundError, NotImplementedError, NotModifiedError, SystemError, UnauthorizedError } from "../../src/errors.js";
+import { familiarName, familiarString, parseReference } from "../../src/oci/reference.js";
+import type { PullOptions, PushOptions } from "../../src/image/image-service.js";
+import type { Credentials } from "../../src/registry/registry.js";
 import { systemDf } from "../../src/daemon/system-df.js";
 import type { Backends, ContainersBackend, ExecBackend, ImagesBackend, SystemBackend } from "../../src/api/backends.js";
 import { createApiServer, type ApiServer } from "../../src/api/server.js";
-import type { ContainerCreateBody, EventMessage } from "../../src/api/types/index.js";
+import type { ContainerCreateBody, EventMessage, JSONMessage } from "../../src/api/types/index.js";
 import type { LogEntry, StdioStreams } from "../../src/container/container-service.js";
 
 export interface FakeContainer {
@@ -25,6 +28,9 @@ export interface Recorded {
   created?: { name: string | undefined; body: ContainerCreateBody };
   stop?: { id: string; timeout?: number; signal?: string };
   imported?: { reference?: string; changes?: string[]; body: string };
+  pulled?: { reference: string; opts: PullOptions };
+  pushed?: { reference: string; opts: PushOptions };
+  auth?: Credentials & { serveraddress?: string };
   /** Set when an attach to "hold" saw its abort signal fire. */
   attachAborted?: Promise<void>;
   /** Resolves the pending wait of a container. */
@@ -37,8 +43,18 @@ export const events: EventMessage[] = [
   { Type: "container", Action: "start", Actor: { ID: "c1", Attributes: { name: "web", image: "busybox:latest", team: "a" } }, time: 102, timeNano: 102e9 },
 ];
 
-function systemFake(): SystemBackend {
+/** The one account the fakes' registry knows. */
+export const REGISTRY_USER = { username: "alice", password: "secret" };
+
+function systemFake(rec: Recorded): SystemBackend {
   return {
+    async auth(creds) {
+      rec.auth = creds;
+      if (creds.username !== REGISTRY_USER.username || creds.password !== REGISTRY_USER.password) {
+        throw new UnauthorizedError(`login attempt to http://${creds.serveraddress ?? "registry-1.docker.io"}/v2/ failed with status: 401 Unauthorized`);
+      }
+      return { Status: "Login Succeeded" };
+    },
     async info() {
       return { ID: "berth-test", Containers: 2, OSType: "linux" };
     },
@@ -245,10 +261,56 @@ function imagesFake(rec: Recorded): ImagesBackend {
       onMessage({ status: "Loading layer", progressDetail: { current: 1, total: 2 }, progress: "[=>  ]" });
       onMessage({ stream: "Loaded image: busybox:latest\n" });
     },
+    async pull(reference, opts, onMessage) {
+      rec.pulled = { reference, opts };
+      fakePull(reference, opts, onMessage);
+    },
+    async push(reference, opts, onMessage) {
+      rec.pushed = { reference, opts };
+      fakePush(reference, opts, onMessage);
+    },
     usedBy() {
       return [{ id: "c1", running: true }];
     },
   };
+}
+
+/** A pull of a two-layer image as dockerd reports it. "denied" repositories do not exist; "private" ones need REGISTRY_USER. */
+function fakePull(reference: string, opts: PullOptions, onMessage: (m: JSONMessage) => void): void {
+  const ref = parseReference(reference);
+  const name = familiarName(ref);
+  if (name.includes("denied") || (name.includes("private") && opts.credentials?.username !== REGISTRY_USER.username)) {
+    throw new NotFoundError(`pull access denied for ${name}, repository does not exist or may require 'docker login': denied: requested access to the resource is denied`);
+  }
+  if (familiarString(ref) === "busybox:latest") {
+    onMessage({ status: "Status: Image is up to date for busybox:latest" });
+    return;
+  }
+  onMessage({ status: `Pulling from ${ref.path}`, id: ref.tag ?? ref.digest ?? "latest" });
+  if (name.includes("midfail")) throw new SystemError("unexpected EOF");
+  for (const id of ["aaaaaaaaaaaa", "bbbbbbbbbbbb"]) onMessage({ status: "Pulling fs layer", progressDetail: {}, id });
+  onMessage({ status: "Downloading", progressDetail: { current: 500, total: 1000 }, progress: "[=========================>                         ]     500B/1kB", id: "aaaaaaaaaaaa" });
+  for (const id of ["aaaaaaaaaaaa", "bbbbbbbbbbbb"]) {
+    onMessage({ status: "Download complete", progressDetail: {}, id });
+    onMessage({ status: "Pull complete", progressDetail: {}, id });
+  }
+  onMessage({ status: `Digest: sha256:${"d".repeat(64)}` });
+  onMessage({ status: `Status: Downloaded newer image for ${familiarString(ref)}` });
+}
+
+/** A push of one layer; "private" repositories fail in-band without REGISTRY_USER, "missing" ones are not in the store. */
+function fakePush(reference: string, opts: PushOptions, onMessage: (m: JSONMessage) => void): void {
+  const ref = parseReference(reference);
+  const name = familiarName(ref);
+  if (name.includes("missing")) throw new NotFoundError(`An image does not exist locally with the tag: ${name}`);
+  onMessage({ status: `The push refers to repository [${name}]` });
+  onMessage({ status: "Preparing", progressDetail: {}, id: "cccccccccccc" });
+  if (name.includes("private") && opts.credentials?.username !== REGISTRY_USER.username) throw new UnauthorizedError("no basic auth credentials");
+  onMessage({ status: "Pushed", progressDetail: {}, id: "cccccccccccc" });
+  for (const tag of opts.allTags ? ["1", "latest"] : [ref.tag ?? "latest"]) {
+    onMessage({ status: `${tag}: digest: sha256:${"e".repeat(64)} size: 527` });
+    onMessage({ progressDetail: {}, aux: { Tag: tag, Digest: `sha256:${"e".repeat(64)}`, Size: 527 } });
+  }
 }
 
 export interface Harness {
@@ -284,7 +346,7 @@ export async function startHarness(): Promise<Harness> {
   const containersBackend = containersFake(containers, recorded);
   const imagesBackend = imagesFake(recorded);
   const backends: Backends = {
-    system: systemFake(),
+    system: systemFake(recorded),
     containers: containersBackend,
     exec: execFake(),
     images: imagesBackend,

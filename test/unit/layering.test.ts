@@ -18,6 +18,7 @@ const rank: Record<string, number> = {
   content: 1,
   archive: 1,
   mount: 2,
+  registry: 2,
   snapshot: 3,
   image: 4,
   runtime: 4,

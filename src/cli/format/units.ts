@@ -26,19 +26,7 @@ export function since(unixSeconds: number, now = Date.now() / 1000): string {
   return `${humanDuration(now - unixSeconds)} ago`;
 }
 
-const SI = ["B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"];
-
-/** Decimal (SI) size with `precision` significant digits: 4260000 → "4.26MB". */
-export function humanSize(bytes: number, precision = 4): string {
-  let size = bytes;
-  let unit = 0;
-  while (size >= 1000 && unit < SI.length - 1) {
-    size /= 1000;
-    unit++;
-  }
-  // %g drops trailing zeros; Number() of toPrecision does the same.
-  return `${Number(size.toPrecision(precision))}${SI[unit]}`;
-}
+export { humanSize } from "../../oci/units.js";
 
 const BINARY: Record<string, number> = { k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4, p: 1024 ** 5 };
 

@@ -1,8 +1,13 @@
-// Image endpoints. Long operations (load, import) answer with Docker's JSON
+// Image endpoints. Long operations (pull, push, load, import) answer with Docker's JSON
 // message stream; save answers with the tar itself.
 import { pipeline } from "node:stream/promises";
 import type { Readable } from "node:stream";
-import { errorKind, InvalidArgumentError, NotImplementedError } from "../../../errors.js";
+import type { ServerResponse } from "node:http";
+import { InvalidArgumentError, NotImplementedError } from "../../../errors.js";
+import type { Credentials } from "../../../registry/registry.js";
+import type { JSONMessage } from "../../types/index.js";
+import { decodeRegistryAuth, parseAuthJson, toCredentials } from "../../registry-auth.js";
+import { checkPlatform, pullTarget, pushTarget } from "./distribution-query.js";
 import { parseFilters } from "../../../oci/filters.js";
 import type { RequestContext } from "../../router.js";
 import type { ImagesBackend } from "./backend.js";
@@ -17,6 +22,45 @@ function joinReference(repo: string, tag: string | null): string {
   return tag.startsWith("sha256:") ? `${repo}@${tag}` : `${repo}:${tag}`;
 }
 
+/** Runs a long operation, writing its messages as Docker's JSON stream. */
+async function streamMessages(res: ServerResponse, run: (onMessage: (m: JSONMessage) => void) => Promise<void>): Promise<void> {
+  const out = openJsonStream(res);
+  try {
+    await run((m) => out.write(m));
+  } catch (err) {
+    out.fail(err);
+  }
+  out.end();
+}
+
+function headerCredentials(header: string | string[] | undefined): Credentials | undefined {
+  try {
+    return toCredentials(decodeRegistryAuth(typeof header === "string" ? header : undefined));
+  } catch (err) {
+    if (err instanceof InvalidArgumentError) return undefined;
+    throw err;
+  }
+}
+
+/** An AuthConfig is a few hundred bytes; this bounds what an old-style body may make the daemon hold. */
+const MAX_AUTH_BODY = 64 * 1024;
+
+async function bodyCredentials(body: Readable): Promise<Credentials | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_AUTH_BODY) throw new InvalidArgumentError(`bad parameters and missing X-Registry-Auth: request body is larger than ${MAX_AUTH_BODY} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  try {
+    return toCredentials(parseAuthJson(Buffer.concat(chunks).toString("utf8")));
+  } catch (err) {
+    if (!(err instanceof InvalidArgumentError)) throw err;
+    throw new InvalidArgumentError(`bad parameters and missing X-Registry-Auth: ${err.message}`);
+  }
+}
+
 export function imageHandlers(backend: ImagesBackend) {
   /** Sends a tar stream; a failure after the 200 can only cut the connection. */
   async function sendTar({ res, signal }: RequestContext, names: string[]): Promise<void> {
@@ -29,18 +73,19 @@ export function imageHandlers(backend: ImagesBackend) {
     }
   }
 
-  /** fromImage: pulling needs the registry client (not there yet); an image already present is "up to date". */
-  async function pull(ctx: RequestContext, image: string): Promise<void> {
-    const ref = joinReference(image, ctx.query.get("tag"));
-    try {
-      await backend.resolve(ref);
-    } catch (err) {
-      if (errorKind(err) !== "not-found") throw err;
-      throw new NotImplementedError(`pull access for ${ref} is not implemented yet: berth has no registry client, and the image is not present locally`);
-    }
-    const out = openJsonStream(ctx.res);
-    out.write({ status: `Status: Image is up to date for ${ref}` });
-    out.end();
+  /**
+   * fromImage: a registry pull. As dockerd, X-Registry-Auth that cannot be
+   * decoded is ignored (the pull goes on anonymously); the stream's status is
+   * fixed by the first message, so a failure before it gets a real status.
+   */
+  async function pull(ctx: RequestContext, fromImage: string): Promise<void> {
+    const { query, req, res, signal } = ctx;
+    const platform = query.get("platform") || undefined;
+    if (platform) checkPlatform(platform);
+    const { reference, allTags } = pullTarget(fromImage, query.get("tag"));
+    const credentials = headerCredentials(req.headers["x-registry-auth"]);
+    ctx.body.resume();
+    await streamMessages(res, (onMessage) => backend.pull(reference, { platform, allTags, credentials, signal }, onMessage));
   }
 
   /** fromSrc: "-" means the request body is the rootfs tarball; otherwise a URL the daemon fetches. */
@@ -131,6 +176,20 @@ export function imageHandlers(backend: ImagesBackend) {
       if (fromImage) return pull(ctx, fromImage);
       if (fromSrc) return importImage(ctx, fromSrc);
       throw new InvalidArgumentError("either fromImage or fromSrc is required");
+    },
+
+    /**
+     * Credentials come in X-Registry-Auth (ignored when malformed, as dockerd
+     * does); only very old clients send them as the body instead, and dockerd
+     * refuses a push that has neither.
+     */
+    async push({ req, body, res, params, query, signal }: RequestContext): Promise<void> {
+      const header = req.headers["x-registry-auth"];
+      let credentials: Credentials | undefined;
+      if (typeof header === "string" && header !== "") credentials = headerCredentials(header);
+      else credentials = await bodyCredentials(body);
+      const { reference, allTags } = pushTarget(params.name, query.get("tag"));
+      await streamMessages(res, (onMessage) => backend.push(reference, { allTags, credentials, signal }, onMessage));
     },
 
     async search(): Promise<void> {

@@ -16,6 +16,7 @@ export function imageRoutes(backend: ImagesBackend): Route[] {
     { method: "GET", path: "/images/{name*}/history", handler: h.history },
     { method: "GET", path: "/images/{name*}/get", handler: h.getOne },
     { method: "POST", path: "/images/{name*}/tag", handler: h.tag },
+    { method: "POST", path: "/images/{name*}/push", handler: h.push },
     { method: "DELETE", path: "/images/{name*}", handler: h.remove },
   ];
 }

@@ -1,13 +1,21 @@
-// What the system router needs from the daemon: its description, its version
-// and its event bus. Narrow on purpose — the router never sees the daemon.
+// What the system router needs from the daemon: its description, its version,
+// its event bus and registry logins. Narrow on purpose — the router never sees the daemon.
 import type { EventMessage, SystemInfo, SystemVersion } from "../../types/index.js";
 import type { operations } from "../../types/engine.js";
+import type { Credentials } from "../../../registry/registry.js";
 
 export interface SystemBackend {
   info(): Promise<SystemInfo>;
   version(): SystemVersion;
   /** Past events from `since` (Unix seconds), then live ones, until the returned function is called. */
   subscribe(onEvent: (e: EventMessage) => void, since?: number): () => void;
+  /**
+   * POST /auth: checks the credentials against the registry at `serveraddress`
+   * (Docker Hub when absent). Resolves with {Status: "Login Succeeded"} and
+   * the registry's identity token if it issued one; rejects with
+   * UnauthorizedError when the registry refuses them.
+   */
+  auth(creds: Credentials & { serveraddress?: string }): Promise<{ Status: string; IdentityToken?: string }>;
 }
 
 export type SystemDataUsage = operations["SystemDataUsage"]["responses"][200]["schema"];

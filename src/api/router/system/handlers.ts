@@ -1,4 +1,4 @@
-// System endpoints: ping, version, info, disk usage and the event stream.
+// System endpoints: ping, version, info, disk usage, the event stream and registry login.
 import type { RequestContext } from "../../router.js";
 import type { DiskUsageBackend, DiskUsageType, SystemBackend } from "./backend.js";
 import { InvalidArgumentError } from "../../../errors.js";
@@ -7,6 +7,8 @@ import { compareVersions, withApiVersions } from "../../versions.js";
 import { timeParam } from "../../query.js";
 import { parseFilters } from "../../../oci/filters.js";
 import { eventFilter } from "./event-filter.js";
+import { readJsonObject } from "../../body.js";
+import { authConfigOf, toCredentials } from "../../registry-auth.js";
 
 const USAGE_TYPES: readonly DiskUsageType[] = ["container", "image", "volume", "build-cache"];
 
@@ -38,6 +40,13 @@ export function systemHandlers(backend: SystemBackend, usage: DiskUsageBackend) 
 
     async info({ res }: RequestContext): Promise<void> {
       writeJson(res, 200, await backend.info());
+    },
+
+    /** The body is an AuthConfig; dockerd answers {"IdentityToken": "", "Status": "Login Succeeded"}. */
+    async auth(ctx: RequestContext): Promise<void> {
+      const config = authConfigOf(await readJsonObject(ctx));
+      const { Status, IdentityToken = "" } = await backend.auth({ ...toCredentials(config), serveraddress: config.serveraddress });
+      writeJson(ctx.res, 200, { IdentityToken, Status });
     },
 
     async dataUsage({ res, query, version }: RequestContext): Promise<void> {

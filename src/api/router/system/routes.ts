@@ -11,5 +11,6 @@ export function systemRoutes(backend: SystemBackend, usage: DiskUsageBackend): R
     { method: "GET", path: "/info", handler: h.info },
     { method: "GET", path: "/events", handler: h.events },
     { method: "GET", path: "/system/df", handler: h.dataUsage },
+    { method: "POST", path: "/auth", handler: h.auth },
   ];
 }
