@@ -1,7 +1,7 @@
 // Registry credentials as they cross the API: the X-Registry-Auth header of
 // pull and push (base64url of a JSON AuthConfig) and the body of POST /auth.
-// The client encodes, the daemon decodes; both sides share this file so the
-// wire shape lives in one place.
+// The daemon decodes here; the client encodes (client/images.ts) the type
+// defined here.
 //
 // dockerd reads the header leniently — a pull or push with a header it cannot
 // decode goes on without credentials — so decoding reports malformed input
@@ -20,11 +20,6 @@ export type RegistryAuthConfig = definitions["AuthConfig"] & {
 };
 
 const FIELDS = ["username", "password", "auth", "email", "serveraddress", "identitytoken", "registrytoken"] as const;
-
-/** base64url (RFC 4648 §5) of the JSON, padded, as docker's client sends it. */
-export function encodeRegistryAuth(config: RegistryAuthConfig): string {
-  return Buffer.from(JSON.stringify(config)).toString("base64").replace(/\+/g, "-").replace(/\//g, "_");
-}
 
 function invalid(reason: string): InvalidArgumentError {
   return new InvalidArgumentError(`invalid X-Registry-Auth header: ${reason}`);

@@ -4,7 +4,7 @@ import type { Readable } from "node:stream";
 import type { ImageDeleteItem, ImageHistoryItem, ImageInspect, ImageSummary, JSONMessage } from "../api/types/index.js";
 import { InvalidArgumentError } from "../errors.js";
 import { familiarName, parseAnyReference, parseNormalizedNamed } from "../oci/reference.js";
-import { encodeRegistryAuth, type RegistryAuthConfig } from "../api/registry-auth.js";
+import type { RegistryAuthConfig } from "../api/registry-auth.js";
 import { parseJSONLines } from "./json-stream.js";
 import { encodeFilters, seg, type Filters } from "./query.js";
 import { readAll, type Transport } from "./transport.js";
@@ -131,6 +131,11 @@ export function imagesApi(t: Transport): ImagesApi {
         }),
       ),
   };
+}
+
+/** X-Registry-Auth: base64url (RFC 4648 §5) of the JSON, padded, as docker's client sends it. */
+export function encodeRegistryAuth(config: RegistryAuthConfig): string {
+  return Buffer.from(JSON.stringify(config)).toString("base64").replace(/\+/g, "-").replace(/\//g, "_");
 }
 
 /** Always sent, "{}" when there are no credentials: dockerd refuses a push without it. */

@@ -20,6 +20,7 @@ import { hostPlatform } from "./import.js";
 import type { Leases } from "./leases.js";
 import { layerId, progressReporter, type Report } from "./progress.js";
 import type { LayerRow } from "./records.js";
+import { pullStaged } from "./pull-staged.js";
 import { unpackLayer } from "./unpack.js";
 
 export type RegistrySettings = Omit<RegistryOptions, "credentials">;
@@ -106,6 +107,17 @@ async function fetchLayers(
   const present = chains.map((c) => ctx.records.getLayer(c));
   for (const [i, d] of descs.entries()) o.report({ status: present[i] ? "Already exists" : "Pulling fs layer", progressDetail: {}, id: layerId(d.digest) });
   for (const [i, d] of descs.entries()) if (!present[i] && i >= DOWNLOADS_AT_ONCE) o.report({ status: "Waiting", progressDetail: {}, id: layerId(d.digest) });
+  const staging = ctx.snapshotter.staging;
+  if (staging) {
+    const layers = descs.map((desc, i) => ({
+      desc,
+      diffId: diffIds[i]!,
+      chainId: chains[i]!,
+      ...(i > 0 ? { parent: chains[i - 1]! } : {}),
+      ...(present[i] ? { present: present[i]! } : {}),
+    }));
+    return pullStaged(ctx, staging, repo, layers, { ...o, width: DOWNLOADS_AT_ONCE });
+  }
   const downloads = limited(
     descs.map((d, i) => (present[i] ? undefined : () => download(ctx, repo, d, o))),
     DOWNLOADS_AT_ONCE,

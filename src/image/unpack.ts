@@ -123,7 +123,7 @@ export async function unpackStream(deps: UnpackDeps, tar: Readable, opts: { pare
 }
 
 /** Passes `source` on while writing every chunk to `sink` too, at the pace of the slower reader. */
-async function* tee(source: Readable, sink: PassThrough): AsyncGenerator<Buffer> {
+export async function* tee(source: Readable, sink: PassThrough): AsyncGenerator<Buffer> {
   try {
     for await (const chunk of source as AsyncIterable<Buffer>) {
       if (!sink.write(chunk)) {
@@ -146,7 +146,7 @@ async function* tee(source: Readable, sink: PassThrough): AsyncGenerator<Buffer>
 }
 
 /** Commits the unpacked snapshot `key` as the layer `row` describes, or keeps the one another unpack of the same layer committed first. */
-async function commitUnpacked(deps: UnpackDeps, key: string, row: LayerRow): Promise<LayerRow> {
+export async function commitUnpacked(deps: UnpackDeps, key: string, row: LayerRow): Promise<LayerRow> {
   const { snapshotter } = deps;
   if (await isCommitted(snapshotter, row.chainId)) {
     await snapshotter.remove(key);

@@ -30,6 +30,8 @@ export interface SnapshotLayout {
   committed(dir: string): Promise<void>;
   /** Called after the row is gone, before the directory goes. */
   removing(dir: string): Promise<void>;
+  /** True when a snapshot's tree holds only its own changes, so one can be unpacked before its parent exists (Snapshotter.staging). */
+  readonly standalone: boolean;
 }
 
 /** The name of a snapshot's directory under the snapshotter's root. */
@@ -96,32 +98,53 @@ export function createSnapshotterCore(root: string, db: DB, layout: SnapshotLayo
     return layout.mounts(info.kind, chainDirs(info));
   }
 
+  /** prepare(), optionally with a staged tree moved in as the new snapshot's own content. */
+  function prepare(key: string, parent: string | undefined, labels: Record<string, string>, staged?: string): Promise<Mount[]> {
+    return exclusive([key], async () => {
+      if (records.get(key) !== undefined) throw new ConflictError(`snapshot ${key} already exists`);
+      if (parent !== undefined && mustGet(parent).kind !== "committed") {
+        throw new InvalidArgumentError(`parent snapshot ${parent} is not committed`);
+      }
+      const dir = dirOf(key);
+      const tmp = `${dir}.tmp-${randomBytes(4).toString("hex")}`;
+      await mkdir(root, { recursive: true });
+      await rm(dir, { recursive: true, force: true });
+      await mkdir(tmp, { mode: 0o700 });
+      try {
+        await layout.populate(tmp, parent === undefined ? undefined : dirOf(parent));
+        if (staged !== undefined) {
+          const tree = layout.tree(tmp);
+          await rm(tree, { recursive: true, force: true });
+          await rename(staged, tree);
+        }
+        await rename(tmp, dir);
+      } catch (err) {
+        await rm(tmp, { recursive: true, force: true });
+        throw err;
+      }
+      records.create({ key, parent, kind: "active", created: new Date().toISOString(), labels });
+      return mounts(key);
+    });
+  }
+
   return {
     name: layout.name,
     whiteoutMode: layout.whiteoutMode,
 
-    prepare(key, parent, opts = {}) {
-      return exclusive([key], async () => {
-        if (records.get(key) !== undefined) throw new ConflictError(`snapshot ${key} already exists`);
-        if (parent !== undefined && mustGet(parent).kind !== "committed") {
-          throw new InvalidArgumentError(`parent snapshot ${parent} is not committed`);
+    prepare: (key, parent, opts = {}) => prepare(key, parent, opts.labels ?? {}),
+    ...(layout.standalone
+      ? {
+          staging: {
+            async create() {
+              // Not a snapshot's name (those are sha256 hex): removeDebris takes what a crash leaves.
+              const dir = `${root}/staging-${randomBytes(8).toString("hex")}`;
+              await mkdir(dir, { recursive: true, mode: 0o755 });
+              return dir;
+            },
+            prepareFrom: (key: string, parent: string | undefined, staged: string) => prepare(key, parent, {}, staged),
+          },
         }
-        const dir = dirOf(key);
-        const tmp = `${dir}.tmp-${randomBytes(4).toString("hex")}`;
-        await mkdir(root, { recursive: true });
-        await rm(dir, { recursive: true, force: true });
-        await mkdir(tmp, { mode: 0o700 });
-        try {
-          await layout.populate(tmp, parent === undefined ? undefined : dirOf(parent));
-          await rename(tmp, dir);
-        } catch (err) {
-          await rm(tmp, { recursive: true, force: true });
-          throw err;
-        }
-        records.create({ key, parent, kind: "active", created: new Date().toISOString(), labels: opts.labels ?? {} });
-        return mounts(key);
-      });
-    },
+      : {}),
 
     mounts,
 

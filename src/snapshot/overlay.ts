@@ -27,6 +27,8 @@ export function createOverlaySnapshotter(root: string, db: DB): Snapshotter {
   return createSnapshotterCore(root, db, {
     name: "overlay2",
     whiteoutMode: "overlay",
+    // diff/ holds this layer's changes only (whiteouts as overlay devices): it can be unpacked before its parent exists.
+    standalone: true,
 
     async populate(dir) {
       await mkdir(`${dir}/diff`, { mode: 0o755 });

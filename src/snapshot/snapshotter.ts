@@ -55,4 +55,18 @@ export interface Snapshotter {
   usage(key: string): Promise<Usage>;
   /** The changes of active snapshot `key` against its parent, as an uncompressed layer tar. */
   diff(key: string): Readable;
+  /**
+   * Only where a layer's tree holds its own changes and nothing of its
+   * parents' (overlay2; not vfs): a layer can be unpacked into a staging
+   * directory before its parent is even there, and become an active snapshot
+   * on that parent later by a rename. Lets a pull unpack its layers at once.
+   */
+  readonly staging?: Staging;
+}
+
+export interface Staging {
+  /** A fresh, empty directory on the snapshotter's filesystem; one never adopted is removed at the next start. */
+  create(): Promise<string>;
+  /** prepare(key, parent), with `staged` moved in as the snapshot's writable tree. */
+  prepareFrom(key: string, parent: string | undefined, staged: string): Promise<Mount[]>;
 }

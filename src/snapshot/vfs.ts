@@ -16,6 +16,8 @@ export function createVfsSnapshotter(root: string, db: DB): Snapshotter {
   return createSnapshotterCore(root, db, {
     name: "vfs",
     whiteoutMode: "remove",
+    // Each tree is a full copy of its parent's: a layer can only be applied on top of it.
+    standalone: false,
 
     async populate(dir, parentDir) {
       if (parentDir === undefined) await mkdir(`${dir}/fs`, { mode: 0o755 });

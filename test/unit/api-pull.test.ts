@@ -5,7 +5,8 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { startHarness, type Harness } from "./api-harness.js";
-import { decodeRegistryAuth, encodeRegistryAuth, parseAuthJson, toCredentials } from "../../src/api/registry-auth.js";
+import { decodeRegistryAuth, parseAuthJson, toCredentials } from "../../src/api/registry-auth.js";
+import { encodeRegistryAuth } from "../../src/client/images.js";
 import { InvalidArgumentError } from "../../src/errors.js";
 
 const b64url = (text: string): string => Buffer.from(text).toString("base64url");

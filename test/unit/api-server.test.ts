@@ -86,7 +86,7 @@ const rows: Row[] = [
   ["GET", "/images/get?names=busybox:latest&names=localhost:5000/foo/bar:1", 200, "TAR:busybox:latest,localhost:5000/foo/bar:1"],
   ["GET", "/images/get?names=nope", 404, /No such image: nope/],
   ["GET", "/images/search?term=x", 501, /not implemented/],
-  ["POST", "/images/create?fromImage=nope&tag=1", 501, /nope:1 is not implemented yet/],
+  ["POST", "/images/create?fromImage=denied/x&tag=1", 404, /pull access denied for denied\/x/],
   ["POST", "/images/create?fromImage=busybox&tag=latest", 200, '{"status":"Status: Image is up to date for busybox:latest"}\n'],
   ["POST", "/images/create?fromSrc=ftp://example/x.tar", 400, /unsupported URL scheme/],
   ["POST", "/images/create", 400, /fromImage or fromSrc/],

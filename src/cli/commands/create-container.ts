@@ -4,6 +4,8 @@ import { NotFoundError } from "../../errors.js";
 import type { CliContext } from "../context.js";
 import { showJSONMessages } from "../json-messages.js";
 import type { CreateRequest } from "./container-flags.js";
+import { loadCredentials } from "../credentials.js";
+import { parseNormalizedNamed } from "../../oci/reference.js";
 
 export async function createContainer(
   ctx: CliContext,
@@ -28,7 +30,9 @@ export async function createContainer(
 
 async function pullImage(ctx: CliContext, image: string): Promise<void> {
   const [name, tag] = splitRef(image);
-  await showJSONMessages(await ctx.client().images.pull(name, { tag }), process.stderr);
+  // The credentials `berth login` stored for the image's registry, as docker run sends them.
+  const auth = await loadCredentials(parseNormalizedNamed(image).domain);
+  await showJSONMessages(await ctx.client().images.pull(name, { ...(tag !== undefined ? { tag } : {}), ...(auth ? { auth } : {}) }), process.stderr);
 }
 
 /** "busybox" → "busybox:latest"; a digest or tag stays as given. */

@@ -1,0 +1,135 @@
+// Distribution benchmark over 127.0.0.1: push and pull (download + unpack) of
+// a ~100 MB, 5-layer image through the distribution registry (Debian's
+// docker-registry), berth side by side with Docker, Podman and skopeo when
+// installed, measured in the same run; and berth's own registry server
+// serving the same pull next to the distribution registry.
+// Usage (root): node dist/bench/distribution.js [--runs N] [--mb N]
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir, loadavg } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { startDaemon } from "../test/integration/harness.js";
+import { makeContext, removeContext } from "../test/integration/build-fixtures.js";
+import { startDistribution, type RunningRegistry } from "../test/integration/distribution-fixtures.js";
+import { elapsedMs, exec, which } from "./proc.js";
+import { printTable, type Row } from "./table.js";
+
+const arg = (name: string, dflt: number): number => {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? Number(process.argv[i + 1]) : dflt;
+};
+const runs = arg("--runs", 3);
+const totalMb = arg("--mb", 100);
+const repo = fileURLToPath(new URL("../../", import.meta.url));
+const DOCKERD = "unix:///var/run/docker.sock";
+const token = Math.random().toString(36).slice(2, 8);
+const sec = (ms: number): string => `${(ms / 1000).toFixed(3)} s`;
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+async function must(argv: string[], env: Record<string, string | undefined> = {}): Promise<string> {
+  const r = await exec(argv, { env, timeoutMs: 600_000 });
+  if (r.code !== 0) throw new Error(`${argv.join(" ")} exited ${r.code}: ${r.stderr.trim()}`);
+  return r.stdout;
+}
+
+async function main(): Promise<void> {
+  const rows: Row[] = [];
+  const notes = [`node ${process.version}; ${runs} runs per figure (median); ${totalMb} MB in 5 layers of half-random data; load average ${loadavg()[0]!.toFixed(2)}`];
+  const d = await startDaemon();
+  const reg: RunningRegistry = await startDistribution();
+  const scratch = await mkdtemp(join(tmpdir(), "bench-dist-"));
+  const layerMb = Math.max(1, Math.round(totalMb / 5));
+  // Half random, half zeros: compressible like real layers, so gzip's speed counts.
+  const step = (i: number) => `RUN mkdir -p /data && head -c ${layerMb * 512 * 1024} /dev/urandom > /data/r${i} && head -c ${layerMb * 512 * 1024} /dev/zero > /data/z${i}`;
+  const ctx = await makeContext({ Dockerfile: ["FROM busybox", ...[1, 2, 3, 4, 5].map(step), ""].join("\n") });
+  const berth = [process.execPath, `${repo}bin/berth`, "-H", d.host];
+  const docker = which("docker");
+  const dockerUp = docker && (await exec([docker, "-H", DOCKERD, "info"], { timeoutMs: 20_000 })).code === 0;
+  const podman = which("podman");
+  const skopeo = which("skopeo");
+  const cleanups: Array<() => Promise<unknown>> = [() => d.destroy(), () => reg.stop(), () => rm(scratch, { recursive: true, force: true }), () => removeContext(ctx)];
+  try {
+    const local = `bench-dist-${token}:1`;
+    await must([...berth, "build", "-q", "-t", local, ctx]);
+    const archive = join(scratch, "image.tar");
+    await must([...berth, "save", "-o", archive, local]);
+    if (dockerUp) {
+      await must([docker!, "-H", DOCKERD, "load", "-i", archive]);
+      cleanups.push(() => exec([docker!, "-H", DOCKERD, "rmi", "-f", local]));
+    }
+
+    // Push: every run to a fresh registry, so nothing is skipped or mounted.
+    const push: Record<string, number[]> = {};
+    const time = async (name: string, table: Record<string, number[]>, fn: () => Promise<unknown>): Promise<void> => {
+      (table[name] ??= []).push(await elapsedMs(fn));
+    };
+    for (let r = 0; r < runs; r++) {
+      for (const who of dockerUp ? ["berth", "docker"] : ["berth"]) {
+        const fresh = await startDistribution();
+        try {
+          const target = `${fresh.host}/bench/app:1`;
+          if (who === "berth") {
+            await must([...berth, "tag", local, target]);
+            await time("berth", push, () => must([...berth, "push", target]));
+            await must([...berth, "rmi", target]);
+          } else {
+            await must([docker!, "-H", DOCKERD, "tag", local, target]);
+            await time("docker", push, () => must([docker!, "-H", DOCKERD, "push", target]));
+            await must([docker!, "-H", DOCKERD, "rmi", target]);
+          }
+        } finally {
+          await fresh.stop();
+        }
+      }
+    }
+    // Pull (download + unpack) into a store without the image or any of its layers.
+    const source = `${reg.host}/bench/app:1`;
+    await must([...berth, "tag", local, source]);
+    await must([...berth, "push", source]);
+    if (dockerUp) {
+      const id = (await must([docker!, "-H", DOCKERD, "image", "inspect", "--format", "{{.Id}}", local])).trim();
+      await exec([docker!, "-H", DOCKERD, "rmi", "-f", id]);
+    }
+    const pull: Record<string, number[]> = {};
+    const b2 = await startDaemon({ busybox: false });
+    cleanups.push(() => b2.destroy());
+    const berth2 = [process.execPath, `${repo}bin/berth`, "-H", b2.host];
+    for (let r = 0; r < runs; r++) {
+      await time("berth", pull, () => must([...berth2, "pull", "-q", source]));
+      await must([...berth2, "rmi", source]);
+      if (dockerUp) {
+        await time("docker", pull, () => must([docker!, "-H", DOCKERD, "pull", "-q", source]));
+        await must([docker!, "-H", DOCKERD, "rmi", "-f", source]);
+      }
+      if (podman) {
+        await time("podman", pull, () => must([podman, "pull", "-q", "--tls-verify=false", source]));
+        await exec([podman, "rmi", "-f", source]);
+      }
+      if (skopeo) {
+        const dir = join(scratch, `skopeo-${r}`);
+        await time("skopeo copy (no unpack)", pull, () => must([skopeo, "copy", "-q", "--src-tls-verify=false", `docker://${source}`, `dir:${dir}`]));
+        await rm(dir, { recursive: true, force: true });
+      }
+    }
+    rows.push({ section: `push ~${totalMb} MB, 5 layers (to the distribution registry)` });
+    const pushAnchor = push.docker ? median(push.docker) : undefined;
+    for (const [name, xs] of Object.entries(push)) {
+      const row: Row = { label: name, value: sec(median(xs)) };
+      if (name === "berth" && pushAnchor) Object.assign(row, { ref: `${sec(pushAnchor)} docker`, ratio: median(xs) / pushAnchor, target: 0.5 });
+      rows.push(row);
+    }
+    rows.push({ section: "pull, download + unpack (from the distribution registry)" });
+    const pullAnchor = pull.docker ? median(pull.docker) : undefined;
+    for (const [name, xs] of Object.entries(pull)) {
+      const row: Row = { label: name, value: sec(median(xs)) };
+      if (name === "berth" && pullAnchor) Object.assign(row, { ref: `${sec(pullAnchor)} docker`, ratio: median(xs) / pullAnchor, target: 0.5 });
+      rows.push(row);
+    }
+    if (!dockerUp) notes.push("dockerd not reachable: no docker anchor");
+  } finally {
+    for (const undo of cleanups.reverse()) await undo().catch((err: Error) => console.error(`cleanup: ${err.message}`));
+  }
+  printTable(rows, notes);
+}
+
+await main();

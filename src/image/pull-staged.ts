@@ -1,0 +1,151 @@
+// Pulling layers where the snapshotter can stage them (overlay2): each layer
+// is decompressed and unpacked while it downloads, into a staging directory,
+// all layers at once — and only then, bottom-up, becomes a snapshot on its
+// parent (a rename) and is committed under its chain ID. The compressed bytes
+// go to the content store in the same pass, verified against the manifest's
+// digest; the unpacked bytes are hashed into the DiffID, checked against the
+// config's.
+import { rm } from "node:fs/promises";
+import { randomBytes } from "node:crypto";
+import { PassThrough, Readable } from "node:stream";
+import { InvalidArgumentError } from "../errors.js";
+import type { Descriptor, Digest } from "../oci/types.js";
+import type { RepositoryClient } from "../registry/registry.js";
+import type { Staging } from "../snapshot/snapshotter.js";
+import type { ImageContext } from "./context.js";
+import { decompress } from "./decompress.js";
+import type { Leases } from "./leases.js";
+import { layerId, progressReporter, type Report } from "./progress.js";
+import type { LayerRow } from "./records.js";
+import { commitUnpacked, consumeHashed, tee } from "./unpack.js";
+
+interface Staged {
+  dir: string;
+  blob: { digest: Digest; size: number };
+  diffId: Digest;
+  size: number;
+}
+
+const ATTEMPTS = 3;
+
+/** Downloads and unpacks `jobs` (index → descriptor) `width` at a time; commits bottom-up. Returns rows for every layer index given. */
+export async function pullStaged(
+  ctx: ImageContext & { leases: Leases },
+  staging: Staging,
+  repo: RepositoryClient,
+  layers: Array<{ desc: Descriptor; diffId: Digest; chainId: Digest; parent?: Digest; present?: LayerRow }>,
+  o: { lease: string; report: Report; width: number; signal?: AbortSignal },
+): Promise<LayerRow[]> {
+  const staged: Array<Promise<Staged> | undefined> = [];
+  let running = 0;
+  const waiting: Array<() => void> = [];
+  const slot = async (): Promise<void> => {
+    if (running < o.width) {
+      running++;
+      return;
+    }
+    await new Promise<void>((resolve) => waiting.push(resolve));
+  };
+  const release = (): void => {
+    const next = waiting.shift();
+    if (next) next();
+    else running--;
+  };
+  for (const l of layers) {
+    if (l.present) {
+      staged.push(undefined);
+      continue;
+    }
+    const p = (async () => {
+      await slot();
+      try {
+        return await stage(ctx, staging, repo, l.desc, o);
+      } finally {
+        release();
+      }
+    })();
+    p.catch(() => undefined);
+    staged.push(p);
+  }
+
+  const rows: LayerRow[] = [];
+  try {
+    for (const [i, l] of layers.entries()) {
+      if (l.present) {
+        rows.push(l.present);
+        continue;
+      }
+      const s = await staged[i]!;
+      if (s.diffId !== l.diffId) {
+        throw new InvalidArgumentError(`invalid diffID for layer ${l.desc.digest}: expected ${l.diffId}, got ${s.diffId}`);
+      }
+      const row = await ctx.lock.shared(async () => {
+        const describe: LayerRow = {
+          chainId: l.chainId,
+          diffId: s.diffId,
+          blobDigest: s.blob.digest,
+          blobMediaType: l.desc.mediaType,
+          blobSize: s.blob.size,
+          size: s.size,
+          ...(l.parent !== undefined ? { parent: l.parent } : {}),
+        };
+        const key = `extract-${randomBytes(8).toString("hex")}`;
+        await staging.prepareFrom(key, l.parent, s.dir);
+        const committed = await commitUnpacked(ctx, key, describe);
+        ctx.leases.add(o.lease, [committed.chainId]);
+        return committed;
+      });
+      o.report({ status: "Pull complete", progressDetail: {}, id: layerId(l.desc.digest) });
+      rows.push(row);
+    }
+    return rows;
+  } finally {
+    // Whatever was staged and not adopted (a failure above) goes now; adopted dirs no longer exist here.
+    const settled = await Promise.allSettled(staged.filter((p): p is Promise<Staged> => p !== undefined));
+    for (const r of settled) if (r.status === "fulfilled") await rm(r.value.dir, { recursive: true, force: true });
+  }
+}
+
+/** One layer: download, store and unpack in one pass; a dropped connection starts it over. */
+async function stage(
+  ctx: ImageContext & { leases: Leases },
+  staging: Staging,
+  repo: RepositoryClient,
+  d: Descriptor,
+  o: { lease: string; report: Report; signal?: AbortSignal },
+): Promise<Staged> {
+  const id = layerId(d.digest);
+  for (let attempt = 1; ; attempt++) {
+    const dir = await staging.create();
+    try {
+      const { stream } = await repo.getBlob(d.digest, o.signal ? { signal: o.signal } : {});
+      const tick = progressReporter(o.report, id, "Downloading", d.size);
+      let n = 0;
+      stream.on("data", (c: Buffer) => tick((n += c.length)));
+      const sink = new PassThrough({ highWaterMark: 1 << 20 });
+      const stored = ctx.content.ingest(sink, { digest: d.digest, size: d.size });
+      stored.catch(() => undefined);
+      let unpacked: { result: { size: number }; digest: Digest };
+      try {
+        const { stream: plain } = await decompress(Readable.from(tee(stream, sink), { objectMode: false }));
+        unpacked = await consumeHashed(plain, (s) => ctx.applyLayer(dir, s, { whiteouts: "overlay" }));
+      } catch (err) {
+        sink.destroy(err as Error);
+        // The store's verdict (a wrong digest) explains an unpack failure better than the unpack's own error.
+        await stored;
+        throw err;
+      }
+      const blob = await stored;
+      ctx.leases.add(o.lease, [blob.digest]);
+      tick(d.size, true);
+      o.report({ status: "Download complete", progressDetail: {}, id });
+      o.report({ status: "Extracting", progressDetail: { current: d.size, total: d.size }, id });
+      return { dir, blob, diffId: unpacked.digest, size: unpacked.result.size };
+    } catch (err) {
+      await rm(dir, { recursive: true, force: true });
+      if (attempt >= ATTEMPTS || o.signal?.aborted || err instanceof InvalidArgumentError) throw err;
+      o.report({ status: `Retrying in ${attempt} second${attempt > 1 ? "s" : ""}`, progressDetail: {}, id });
+      await new Promise((r) => setTimeout(r, attempt * 1000));
+    }
+  }
+}
