@@ -25,6 +25,7 @@ export async function collectLeftovers(deps: { db: DB; snapshotter: Snapshotter;
     await deps.images.removeContainerRootfs(snap.key);
     rootfs.push(snap.key);
   }
+  deps.images.releaseInterruptedLeases();
   const { reclaimed } = await deps.images.gc();
   return { rootfs, reclaimed };
 }

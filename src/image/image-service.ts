@@ -95,6 +95,8 @@ export interface ImageService {
   push(reference: string, opts: PushOptions, onMessage: (m: JSONMessage) => void): Promise<void>;
   /** Layers and leases for builds (build/). */
   readonly build: BuildLayers;
+  /** At start-up: releases the leases of pulls and pushes an earlier berthd did not finish, so gc can take what they left. */
+  releaseInterruptedLeases(): void;
   /** Removes blobs, layers and snapshots no image or container reaches. */
   gc(): Promise<{ reclaimed: number }>;
 }

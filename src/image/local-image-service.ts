@@ -160,6 +160,9 @@ export function createImageService(deps: ImageServiceDeps): ImageService {
       publish("push", reference, familiarString(parseDockerRef(reference)));
     },
     build: createBuildLayers(ctx, db, () => lock.exclusive(async () => (await collectGarbage(ctx, db)).reclaimed)),
+    releaseInterruptedLeases() {
+      for (const prefix of ["pull:", "push:"]) for (const id of ctx.leases.withPrefix(prefix)) ctx.leases.delete(id);
+    },
     gc: () => lock.exclusive(async () => ({ reclaimed: (await collectGarbage(ctx, db)).reclaimed })),
   };
 }
