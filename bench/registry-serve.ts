@@ -4,7 +4,8 @@
 // they are and the time is the registries' (and the loopback's). Each run
 // starts both servers over fresh roots; prints the medians of three runs.
 // Run: node dist/bench/registry-serve.js
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { promisify } from "node:util";
 import { createHash, randomBytes } from "node:crypto";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { gzipSync } from "node:zlib";
@@ -12,6 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { serveRegistry } from "../src/registry/server/serve.js";
 
+const run = promisify(execFile);
 const LAYERS = 5;
 const LAYER_BYTES = 20 << 20;
 const RUNS = 3;
@@ -39,9 +41,10 @@ async function makeImage(dir: string): Promise<void> {
   await writeFile(join(dir, "version"), "Directory Transport Version: 1.1\n");
 }
 
-function skopeo(args: string[]): number {
+// Asynchronous: berth's server runs in this very process and must keep serving meanwhile.
+async function skopeo(args: string[]): Promise<number> {
   const start = performance.now();
-  execFileSync("skopeo", ["copy", "-q", ...args], { stdio: "inherit" });
+  await run("skopeo", ["copy", "-q", ...args]);
   return performance.now() - start;
 }
 
@@ -72,9 +75,9 @@ async function main(): Promise<void> {
         const root = await mkdtemp(join(work, `${name}-`));
         const srv = name === "berth" ? await startBerth(root) : await startDistribution(root, 20000 + Math.floor(Math.random() * 20000));
         try {
-          results[name]!.push.push(skopeo(["--dest-tls-verify=false", `dir:${image}`, `docker://${srv.host}/bench/img:${run}`]));
+          results[name]!.push.push(await skopeo(["--dest-tls-verify=false", `dir:${image}`, `docker://${srv.host}/bench/img:${run}`]));
           const out = join(work, `out-${name}-${run}`);
-          results[name]!.pull.push(skopeo(["--src-tls-verify=false", `docker://${srv.host}/bench/img:${run}`, `dir:${out}`]));
+          results[name]!.pull.push(await skopeo(["--src-tls-verify=false", `docker://${srv.host}/bench/img:${run}`, `dir:${out}`]));
           await rm(out, { recursive: true, force: true });
         } finally {
           await srv.stop();

@@ -181,3 +181,26 @@ describe("same answers as distribution's registry", () => {
     });
   }
 });
+
+describe("token auth and TLS with skopeo", () => {
+  test("skopeo logs in through /token over https and pushes; anonymous is refused", async () => {
+    const bcrypt = (await import("bcryptjs")).default;
+    const htpasswd = join(dir, "htpasswd");
+    await writeFile(htpasswd, `alice:${bcrypt.hashSync("pw", 5).replace(/^\$2b\$/, "$2y$")}\n`);
+    const cert = join(dir, "cert.pem");
+    const key = join(dir, "key.pem");
+    await run("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=127.0.0.1"]);
+    const srv = await serve(await mkdtemp(join(dir, "root-")), ["--htpasswd", htpasswd, "--auth", "token", "--tls-cert", cert, "--tls-key", key]);
+    try {
+      assert.match(srv.url, /^https:/);
+      const dest = `docker://${srv.url.replace("https://", "")}/team/app:1`;
+      await assert.rejects(run("skopeo", ["copy", "-q", "--dest-tls-verify=false", `docker-archive:${archive}`, dest]));
+      await run("skopeo", ["copy", "-q", "--dest-tls-verify=false", "--dest-creds", "alice:pw", `docker-archive:${archive}`, dest]);
+      const { stdout } = await run("skopeo", ["inspect", "--tls-verify=false", "--creds", "alice:pw", dest]);
+      assert.equal((JSON.parse(stdout) as { Layers: string[] }).Layers.length, 1);
+    } finally {
+      srv.child.kill("SIGTERM");
+      await srv.exited;
+    }
+  });
+});
