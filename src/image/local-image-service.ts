@@ -17,6 +17,7 @@ import { loadImages } from "./load.js";
 import { createImageRecords } from "./records.js";
 import { createBuildLayers } from "./build-layers.js";
 import { createLeases, type Leases } from "./leases.js";
+import { createBlobSources, type BlobSources } from "./blob-sources.js";
 import { pullImage, type RegistrySettings } from "./pull.js";
 import { pushImage } from "./push.js";
 import { removeImage } from "./remove.js";
@@ -41,8 +42,9 @@ export interface ImageServiceDeps {
 
 export function createImageService(deps: ImageServiceDeps): ImageService {
   const { db } = deps;
-  const ctx: ImageContext & { leases: Leases } = {
+  const ctx: ImageContext & { leases: Leases; sources: BlobSources } = {
     leases: createLeases(db),
+    sources: createBlobSources(db),
     records: createImageRecords(db),
     content: deps.content,
     snapshotter: deps.snapshotter,

@@ -18,6 +18,7 @@ import type { Leases } from "./leases.js";
 import { layerId, progressReporter, type Report } from "./progress.js";
 import type { LayerRow } from "./records.js";
 import { commitUnpacked, consumeHashed, tee } from "./unpack.js";
+import type { BlobSources } from "./blob-sources.js";
 
 interface Staged {
   dir: string;
@@ -30,7 +31,7 @@ const ATTEMPTS = 3;
 
 /** Downloads and unpacks `jobs` (index → descriptor) `width` at a time; commits bottom-up. Returns rows for every layer index given. */
 export async function pullStaged(
-  ctx: ImageContext & { leases: Leases },
+  ctx: ImageContext & { leases: Leases; sources: BlobSources },
   staging: Staging,
   repo: RepositoryClient,
   layers: Array<{ desc: Descriptor; diffId: Digest; chainId: Digest; parent?: Digest; present?: LayerRow }>,
@@ -108,7 +109,7 @@ export async function pullStaged(
 
 /** One layer: download, store and unpack in one pass; a dropped connection starts it over. */
 async function stage(
-  ctx: ImageContext & { leases: Leases },
+  ctx: ImageContext & { leases: Leases; sources: BlobSources },
   staging: Staging,
   repo: RepositoryClient,
   d: Descriptor,

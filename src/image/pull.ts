@@ -22,6 +22,7 @@ import { layerId, progressReporter, type Report } from "./progress.js";
 import type { LayerRow } from "./records.js";
 import { pullStaged } from "./pull-staged.js";
 import { unpackLayer } from "./unpack.js";
+import type { BlobSources } from "./blob-sources.js";
 
 export type RegistrySettings = Omit<RegistryOptions, "credentials">;
 
@@ -30,7 +31,7 @@ const ATTEMPTS = 3;
 
 /** Pulls one reference (or every tag with allTags); returns what was pulled, as image ID and name. */
 export async function pullImage(
-  ctx: ImageContext & { leases: Leases },
+  ctx: ImageContext & { leases: Leases; sources: BlobSources },
   registry: RegistrySettings,
   reference: string,
   opts: PullOptions,
@@ -46,7 +47,7 @@ export async function pullImage(
 }
 
 async function pullOne(
-  ctx: ImageContext & { leases: Leases },
+  ctx: ImageContext & { leases: Leases; sources: BlobSources },
   repo: RepositoryClient,
   target: Reference,
   opts: PullOptions,
@@ -83,6 +84,7 @@ async function pullOne(
         throw new InvalidArgumentError(`invalid image ${m.config.digest}: ${m.layers.length} layers in the manifest, ${diffIds.length} in the config`);
       }
       const layers = await fetchLayers(ctx, repo, m.layers, diffIds, { lease, report, ...(opts.signal ? { signal: opts.signal } : {}) });
+      for (const d of m.layers) ctx.sources.record(d.digest, target.domain, target.path);
       await ctx.content.ingest(manifest.bytes, { digest: manifest.digest });
       await ctx.lock.shared(() => storeImage(ctx, { configBytes, layers, refs, manifestDigest: manifest.digest }));
     }
@@ -96,7 +98,7 @@ async function pullOne(
 
 /** Downloads what is missing (three at a time) and unpacks bottom-up as soon as each layer and those below it are in. */
 async function fetchLayers(
-  ctx: ImageContext & { leases: Leases },
+  ctx: ImageContext & { leases: Leases; sources: BlobSources },
   repo: RepositoryClient,
   descs: Descriptor[],
   diffIds: Digest[],
@@ -148,7 +150,7 @@ async function fetchLayers(
 
 /** One blob into the content store, verified; a broken connection is retried from the start. */
 async function download(
-  ctx: ImageContext & { leases: Leases },
+  ctx: ImageContext & { leases: Leases; sources: BlobSources },
   repo: RepositoryClient,
   d: Descriptor,
   o: { lease: string; report: Report; signal?: AbortSignal },

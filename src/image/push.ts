@@ -18,12 +18,13 @@ import type { Leases } from "./leases.js";
 import { layerId, progressReporter, type Report } from "./progress.js";
 import type { RegistrySettings } from "./pull.js";
 import type { LayerRow } from "./records.js";
+import type { BlobSources } from "./blob-sources.js";
 
 const PUSHES_AT_ONCE = 4;
 const GZIP_LEVEL = 1; // fast: push time is what users wait for; the registry does not care
 
 export async function pushImage(
-  ctx: ImageContext & { leases: Leases },
+  ctx: ImageContext & { leases: Leases; sources: BlobSources },
   registry: RegistrySettings,
   reference: string,
   opts: PushOptions,
@@ -46,7 +47,7 @@ export async function pushImage(
 }
 
 async function pushTag(
-  ctx: ImageContext & { leases: Leases },
+  ctx: ImageContext & { leases: Leases; sources: BlobSources },
   repo: RepositoryClient,
   tagged: Reference,
   opts: PushOptions,
@@ -60,7 +61,7 @@ async function pushTag(
   try {
     // As docker shows them: top layer first.
     for (const l of [...layers].reverse()) report({ status: "Preparing", progressDetail: {}, id: layerId(l.diffId) });
-    const pushed = await inParallel(layers, PUSHES_AT_ONCE, (l) => pushLayer(ctx, repo, l, { lease, report, ...(opts.signal ? { signal: opts.signal } : {}) }));
+    const pushed = await inParallel(layers, PUSHES_AT_ONCE, (l) => pushLayer(ctx, repo, l, { lease, report, registry: tagged.domain, ...(opts.signal ? { signal: opts.signal } : {}) }));
     const config = await ctx.content.info(imageId);
     if (!config) throw new NotFoundError(`image config ${imageId} is missing from the content store`);
     await repo.pushBlob(config, () => ctx.content.read(imageId), opts.signal ? { signal: opts.signal } : {});
@@ -84,24 +85,29 @@ async function pushTag(
 }
 
 async function pushLayer(
-  ctx: ImageContext & { leases: Leases },
+  ctx: ImageContext & { leases: Leases; sources: BlobSources },
   repo: RepositoryClient,
   layer: LayerRow,
-  o: { lease: string; report: Report; signal?: AbortSignal },
+  o: { lease: string; report: Report; registry: string; signal?: AbortSignal },
 ): Promise<{ digest: Digest; size: number }> {
   const id = layerId(layer.diffId);
   const blob = await compressed(ctx, layer, o.lease);
   const tick = progressReporter(o.report, id, "Pushing", blob.size);
+  // Another repository on this registry that has the blob (from a pull or push): mount it from there.
+  const mountFrom = ctx.sources.on(blob.digest, o.registry).find((r) => r !== repo.path);
   const outcome = await repo.pushBlob(blob, () => ctx.content.read(blob.digest), {
     onProgress: (n) => tick(n),
+    ...(mountFrom !== undefined ? { mountFrom } : {}),
     ...(o.signal ? { signal: o.signal } : {}),
   });
-  o.report({ status: outcome === "exists" ? "Layer already exists" : outcome === "mounted" ? "Mounted" : "Pushed", progressDetail: {}, id });
+  ctx.sources.record(blob.digest, o.registry, repo.path);
+  const status = outcome === "exists" ? "Layer already exists" : outcome === "mounted" ? `Mounted from ${mountFrom}` : "Pushed";
+  o.report({ status, progressDetail: {}, id });
   return blob;
 }
 
 /** The layer's gzip blob: the stored one, or one made now (and kept in its place). */
-async function compressed(ctx: ImageContext & { leases: Leases }, layer: LayerRow, lease: string): Promise<{ digest: Digest; size: number }> {
+async function compressed(ctx: ImageContext & { leases: Leases; sources: BlobSources }, layer: LayerRow, lease: string): Promise<{ digest: Digest; size: number }> {
   const gzipped = layer.blobMediaType === MediaType.OciLayerGzip || layer.blobMediaType === MediaType.DockerLayerGzip;
   if (layer.blobDigest && gzipped && layer.blobSize !== undefined) return { digest: layer.blobDigest, size: layer.blobSize };
   if (!layer.blobDigest) throw new NotFoundError(`layer ${layer.chainId} has no stored blob to push`);

@@ -74,6 +74,16 @@ const migrations: string[] = [
     usage_count INTEGER NOT NULL DEFAULT 0
   );
   `,
+  // Where a blob is known to live on a registry (image/blob-sources.ts), so a
+  // push to another repository there can mount it instead of uploading it.
+  `
+  CREATE TABLE blob_sources (
+    digest TEXT NOT NULL,
+    registry TEXT NOT NULL,
+    repository TEXT NOT NULL,
+    PRIMARY KEY (digest, registry, repository)
+  );
+  `,
 ];
 
 export function openDatabase(file: string): DB {

@@ -57,6 +57,19 @@ describe("push and pull", { skip: !distributionRegistry }, () => {
     assert.equal(byDigest.code, 0, byDigest.stderr);
   });
 
+  test("a push to another repository of the same registry mounts the layers it has", async () => {
+    const name = `${reg.host}/team/app:1`;
+    const other = `${reg.host}/team/other:1`;
+    assert.equal((await a.berth(["tag", name, other])).code, 0);
+    const r = await a.berth(["push", other]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /: Mounted from team\/app$/m);
+    assert.doesNotMatch(r.stdout, /: Pushed$/m);
+    // And the mounted repository serves the image.
+    const pull = await b.berth(["pull", other]);
+    assert.equal(pull.code, 0, pull.stderr);
+  });
+
   test("a tag the registry does not have is reported as Docker words it", async () => {
     const r = await b.berth(["pull", `${reg.host}/team/app:nope`]);
     assert.notEqual(r.code, 0);
