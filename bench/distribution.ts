@@ -118,6 +118,16 @@ async function main(): Promise<void> {
       if (name === "berth" && pushAnchor) Object.assign(row, { ref: `${sec(pushAnchor)} docker`, ratio: median(xs) / pushAnchor, target: 0.5 });
       rows.push(row);
     }
+    // berth keeps the gzip blob it makes at the first push; docker compresses a loaded image at every push.
+    if (push.berth && push.docker) {
+      rows.push({
+        label: "berth, first push (compressing)",
+        value: sec(push.berth[0]!),
+        ref: `${sec(push.docker[0]!)} docker`,
+        ratio: push.berth[0]! / push.docker[0]!,
+        target: 0.5,
+      });
+    }
     rows.push({ section: "pull, download + unpack (from the distribution registry)" });
     const pullAnchor = pull.docker ? median(pull.docker) : undefined;
     for (const [name, xs] of Object.entries(pull)) {
