@@ -5,13 +5,13 @@
 // content store, where the compressed blob replaces the plain one (save
 // decompresses; the next push sends it as is).
 import { randomBytes } from "node:crypto";
-import zlib from "node:zlib";
 import { NotFoundError } from "../errors.js";
 import { digestOf } from "../oci/digest.js";
 import { familiarName, familiarString, parseNormalizedNamed, parseReference, repositoryName, withDefaultTag, type Reference } from "../oci/reference.js";
 import { MediaType, type Digest } from "../oci/types.js";
 import type { RepositoryClient } from "../registry/registry.js";
 import { openRepository } from "../registry/repository.js";
+import { adaptiveGzip } from "./adaptive-gzip.js";
 import { refKey, type ImageContext } from "./context.js";
 import type { PushOptions } from "./image-service.js";
 import type { Leases } from "./leases.js";
@@ -111,10 +111,7 @@ async function compressed(ctx: ImageContext & { leases: Leases; sources: BlobSou
   const gzipped = layer.blobMediaType === MediaType.OciLayerGzip || layer.blobMediaType === MediaType.DockerLayerGzip;
   if (layer.blobDigest && gzipped && layer.blobSize !== undefined) return { digest: layer.blobDigest, size: layer.blobSize };
   if (!layer.blobDigest) throw new NotFoundError(`layer ${layer.chainId} has no stored blob to push`);
-  const plain = await ctx.content.read(layer.blobDigest);
-  const gz = zlib.createGzip({ level: GZIP_LEVEL, chunkSize: 256 * 1024 });
-  plain.on("error", (err) => gz.destroy(err));
-  const blob = await ctx.content.ingest(plain.pipe(gz));
+  const blob = await ctx.content.ingest(adaptiveGzip(await ctx.content.read(layer.blobDigest), GZIP_LEVEL));
   ctx.leases.add(lease, [blob.digest]);
   ctx.records.setLayerBlob(layer.chainId, { digest: blob.digest, mediaType: MediaType.OciLayerGzip, size: blob.size });
   return blob;
