@@ -11,7 +11,9 @@ import { familiarName, familiarString, parseNormalizedNamed, parseReference, rep
 import { MediaType, type Digest } from "../oci/types.js";
 import type { RepositoryClient } from "../registry/registry.js";
 import { openRepository } from "../registry/repository.js";
+import { PassThrough, Readable } from "node:stream";
 import { adaptiveGzip } from "./adaptive-gzip.js";
+import { tee } from "./unpack.js";
 import { refKey, type ImageContext } from "./context.js";
 import type { PushOptions } from "./image-service.js";
 import type { Leases } from "./leases.js";
@@ -91,7 +93,8 @@ async function pushLayer(
   o: { lease: string; report: Report; registry: string; signal?: AbortSignal },
 ): Promise<{ digest: Digest; size: number }> {
   const id = layerId(layer.diffId);
-  const blob = await compressed(ctx, layer, o.lease);
+  if (!isGzipped(layer)) return compressAndUpload(ctx, repo, layer, o);
+  const blob = { digest: layer.blobDigest!, size: layer.blobSize! };
   const tick = progressReporter(o.report, id, "Pushing", blob.size);
   // Another repository on this registry that has the blob (from a pull or push): mount it from there.
   const mountFrom = ctx.sources.on(blob.digest, o.registry).find((r) => r !== repo.path);
@@ -106,14 +109,48 @@ async function pushLayer(
   return blob;
 }
 
-/** The layer's gzip blob: the stored one, or one made now (and kept in its place). */
-async function compressed(ctx: ImageContext & { leases: Leases; sources: BlobSources }, layer: LayerRow, lease: string): Promise<{ digest: Digest; size: number }> {
-  const gzipped = layer.blobMediaType === MediaType.OciLayerGzip || layer.blobMediaType === MediaType.DockerLayerGzip;
-  if (layer.blobDigest && gzipped && layer.blobSize !== undefined) return { digest: layer.blobDigest, size: layer.blobSize };
+const isGzipped = (layer: LayerRow): boolean =>
+  layer.blobDigest !== undefined &&
+  layer.blobSize !== undefined &&
+  (layer.blobMediaType === MediaType.OciLayerGzip || layer.blobMediaType === MediaType.DockerLayerGzip);
+
+/**
+ * A layer stored uncompressed: compressed once, and the compressed bytes go
+ * to the registry and to the content store in the same pass (the registry
+ * cannot have a blob whose digest nobody knew yet, so there is nothing to
+ * HEAD or mount). The stored gzip blob then replaces the plain one.
+ */
+async function compressAndUpload(
+  ctx: ImageContext & { leases: Leases; sources: BlobSources },
+  repo: RepositoryClient,
+  layer: LayerRow,
+  o: { lease: string; report: Report; registry: string; signal?: AbortSignal },
+): Promise<{ digest: Digest; size: number }> {
   if (!layer.blobDigest) throw new NotFoundError(`layer ${layer.chainId} has no stored blob to push`);
-  const blob = await ctx.content.ingest(adaptiveGzip(await ctx.content.read(layer.blobDigest), GZIP_LEVEL));
-  ctx.leases.add(lease, [blob.digest]);
+  const id = layerId(layer.diffId);
+  const gz = adaptiveGzip(await ctx.content.read(layer.blobDigest), GZIP_LEVEL);
+  const toStore = new PassThrough({ highWaterMark: 1 << 20 });
+  const stored = ctx.content.ingest(toStore);
+  stored.catch(() => undefined);
+  // The compressed size is not known up front: show bytes sent against the plain size.
+  const tick = progressReporter(o.report, id, "Pushing", layer.size);
+  let uploaded;
+  try {
+    uploaded = await repo.uploadStream(Readable.from(tee(gz, toStore), { objectMode: false }), {
+      onProgress: (n) => tick(n),
+      ...(o.signal ? { signal: o.signal } : {}),
+    });
+  } catch (err) {
+    toStore.destroy(err as Error);
+    await stored.catch(() => undefined);
+    throw err;
+  }
+  const blob = await stored;
+  if (blob.digest !== uploaded.digest) throw new NotFoundError(`compressed layer ${id} stored as ${blob.digest} but sent as ${uploaded.digest}`);
+  ctx.leases.add(o.lease, [blob.digest]);
   ctx.records.setLayerBlob(layer.chainId, { digest: blob.digest, mediaType: MediaType.OciLayerGzip, size: blob.size });
+  ctx.sources.record(blob.digest, o.registry, repo.path);
+  o.report({ status: "Pushed", progressDetail: {}, id });
   return blob;
 }
 

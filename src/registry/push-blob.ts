@@ -9,7 +9,8 @@
 // Each Location may be relative and carries the session's state in its query;
 // the next step uses the newest one.
 import type { IncomingMessage } from "node:http";
-import type { Readable } from "node:stream";
+import { PassThrough, type Readable } from "node:stream";
+import { createDigester } from "../oci/digest.js";
 import { InvalidArgumentError, SystemError } from "../errors.js";
 import type { Digest } from "../oci/types.js";
 import { drain, header } from "./http.js";
@@ -98,6 +99,50 @@ export async function pushBlob(transport: Transport, o: PushBlobOptions): Promis
     throw new InvalidArgumentError(`registry stored blob ${blob.digest} as ${reported}`);
   }
   return "uploaded";
+}
+
+export interface UploadStreamOptions {
+  repository: string;
+  body: Readable;
+  signal?: AbortSignal;
+  onProgress?: (bytes: number) => void;
+}
+
+/** POST a session, PATCH `body` while hashing it, PUT with the digest it turned out to have. */
+export async function uploadStream(transport: Transport, o: UploadStreamOptions): Promise<BlobDescriptor> {
+  const signal = o.signal ? { signal: o.signal } : {};
+  const post = await transport.request({
+    method: "POST",
+    target: `/v2/${o.repository}/blobs/uploads/`,
+    headers: { "content-length": 0 },
+    body: Buffer.alloc(0),
+    ...signal,
+  });
+  if (post.statusCode !== 202) throw errorForResponse(await readRegistryError(post));
+  let session = await location(transport, post);
+  const digester = createDigester();
+  const hashed = new PassThrough();
+  o.body.on("data", (c: Buffer) => digester.update(c));
+  o.body.on("error", (err) => hashed.destroy(err));
+  o.body.pipe(hashed);
+  const patch = await transport.request({
+    method: "PATCH",
+    target: session,
+    headers: { "content-type": "application/octet-stream" },
+    body: hashed,
+    ...signal,
+    ...(o.onProgress ? { onProgress: o.onProgress } : {}),
+  });
+  if (patch.statusCode !== 202) throw errorForResponse(await readRegistryError(patch));
+  const blob = { digest: digester.digest(), size: digester.size };
+  checkRange(patch, blob.digest, blob.size);
+  session = await location(transport, patch);
+  const done = new URL(session);
+  done.searchParams.append("digest", blob.digest);
+  const put = await transport.request({ method: "PUT", target: done, headers: { "content-length": 0 }, body: Buffer.alloc(0), ...signal });
+  if (put.statusCode !== 201) throw errorForResponse(await readRegistryError(put));
+  drain(put);
+  return blob;
 }
 
 async function location(transport: Transport, res: IncomingMessage): Promise<URL> {

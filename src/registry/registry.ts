@@ -81,6 +81,12 @@ export interface RepositoryClient {
     open: () => Promise<Readable>,
     opts?: { mountFrom?: string; signal?: AbortSignal; onProgress?: (bytes: number) => void },
   ): Promise<"exists" | "mounted" | "uploaded">;
+  /**
+   * Uploads a blob whose digest is known only once it has all gone by (a
+   * layer compressed on the way): POST, PATCH the stream while hashing it,
+   * PUT ?digest=. No HEAD and no mount: nothing can match a digest not yet known.
+   */
+  uploadStream(body: Readable, opts?: { signal?: AbortSignal; onProgress?: (bytes: number) => void }): Promise<BlobDescriptor>;
   /** Tags of the repository (all pages). */
   listTags(): Promise<string[]>;
 }

@@ -10,7 +10,7 @@ import { familiarString, isValidTag, type Reference } from "../oci/reference.js"
 import { MediaType, type Digest } from "../oci/types.js";
 import { drain, header, readBody, skipBytes } from "./http.js";
 import { registryHost } from "./hosts.js";
-import { pushBlob } from "./push-blob.js";
+import { pushBlob, uploadStream } from "./push-blob.js";
 import type { ManifestResponse, RegistryOptions, RepositoryClient } from "./registry.js";
 import { errorForResponse, formatRegistryErrors, readRegistryError } from "./registry-error.js";
 import { openTransport, type Transport } from "./transport.js";
@@ -129,6 +129,7 @@ export function openRepository(ref: Reference, opts: RegistryOptions, access: "p
       return blobBody(res, digest, offset);
     },
 
+    uploadStream: (body, o = {}) => uploadStream(transport, { repository: ref.path, body, ...o }),
     pushBlob(blob, open, o = {}) {
       assertDigest(blob.digest);
       return pushBlob(transport, { repository: ref.path, scope, blob, open, ...o });
