@@ -76,28 +76,7 @@ export async function pushBlob(transport: Transport, o: PushBlobOptions): Promis
     session = await location(transport, res);
   }
 
-  const body = await o.open();
-  const patch = await transport.request({
-    method: "PATCH",
-    target: session,
-    headers: { "content-type": "application/octet-stream" },
-    body,
-    ...signal,
-    ...(o.onProgress ? { onProgress: o.onProgress } : {}),
-  });
-  if (patch.statusCode !== 202) throw errorForResponse(await readRegistryError(patch));
-  checkRange(patch, blob.digest, blob.size);
-  session = await location(transport, patch);
-
-  const done = new URL(session);
-  done.searchParams.append("digest", blob.digest);
-  const put = await transport.request({ method: "PUT", target: done, headers: { "content-length": 0 }, body: Buffer.alloc(0), ...signal });
-  if (put.statusCode !== 201) throw errorForResponse(await readRegistryError(put));
-  drain(put);
-  const reported = header(put, "docker-content-digest");
-  if (reported && reported !== blob.digest) {
-    throw new InvalidArgumentError(`registry stored blob ${blob.digest} as ${reported}`);
-  }
+  await patchAndPut(transport, session, await o.open(), () => blob, o);
   return "uploaded";
 }
 
@@ -119,29 +98,45 @@ export async function uploadStream(transport: Transport, o: UploadStreamOptions)
     ...signal,
   });
   if (post.statusCode !== 202) throw errorForResponse(await readRegistryError(post));
-  let session = await location(transport, post);
+  const session = await location(transport, post);
   const digester = createDigester();
   const hashed = new PassThrough();
   o.body.on("data", (c: Buffer) => digester.update(c));
   o.body.on("error", (err) => hashed.destroy(err));
   o.body.pipe(hashed);
+  // The digest is complete once the registry has answered the PATCH: the body has all gone by.
+  return patchAndPut(transport, session, hashed, () => ({ digest: digester.digest(), size: digester.size }), o);
+}
+
+/** PATCH the body to the session, check the registry holds all of it, PUT ?digest= to finish. */
+async function patchAndPut(
+  transport: Transport,
+  session: URL,
+  body: Readable,
+  blobOf: () => BlobDescriptor,
+  o: { signal?: AbortSignal; onProgress?: (bytes: number) => void },
+): Promise<BlobDescriptor> {
+  const signal = o.signal ? { signal: o.signal } : {};
   const patch = await transport.request({
     method: "PATCH",
     target: session,
     headers: { "content-type": "application/octet-stream" },
-    body: hashed,
+    body,
     ...signal,
     ...(o.onProgress ? { onProgress: o.onProgress } : {}),
   });
   if (patch.statusCode !== 202) throw errorForResponse(await readRegistryError(patch));
-  const blob = { digest: digester.digest(), size: digester.size };
+  const blob = blobOf();
   checkRange(patch, blob.digest, blob.size);
-  session = await location(transport, patch);
-  const done = new URL(session);
+  const done = new URL(await location(transport, patch));
   done.searchParams.append("digest", blob.digest);
   const put = await transport.request({ method: "PUT", target: done, headers: { "content-length": 0 }, body: Buffer.alloc(0), ...signal });
   if (put.statusCode !== 201) throw errorForResponse(await readRegistryError(put));
   drain(put);
+  const reported = header(put, "docker-content-digest");
+  if (reported && reported !== blob.digest) {
+    throw new InvalidArgumentError(`registry stored blob ${blob.digest} as ${reported}`);
+  }
   return blob;
 }
 
