@@ -13,13 +13,18 @@ const maxOptionBytes = 4095;
 /** Mounts each of `mounts` on `target`, in order; on failure undoes the ones done and throws. */
 export async function mountAll(mounts: Mount[], target: string): Promise<void> {
   let done = 0;
+  let mountedBefore = true;
   try {
     for (const m of mounts) {
+      if (done === 0) mountedBefore = await isMounted(target);
       await run("mount", mountArgs(m, target));
       done++;
     }
   } catch (err) {
     for (; done > 0; done--) await run("umount", [target]);
+    // mount(8) can fail after mount(2) succeeded (a full disk while it records
+    // the mount): a mount left on a target that had none is ours to undo too.
+    if (!mountedBefore && (await isMounted(target).catch(() => false))) await unmount(target).catch(() => undefined);
     throw err;
   }
 }
