@@ -94,9 +94,15 @@ async function main(): Promise<void> {
     const b2 = await startDaemon({ busybox: false });
     cleanups.push(() => b2.destroy());
     const berth2 = [process.execPath, `${repo}bin/berth`, "-H", b2.host];
+    // The same daemon driven by the docker CLI: berthd's own time, without the berth CLI's Node start-up.
+    const dockerToBerthd = docker ? [docker, "-H", b2.host] : undefined;
     for (let r = 0; r < runs; r++) {
       await time("berth", pull, () => must([...berth2, "pull", "-q", source]));
       await must([...berth2, "rmi", source]);
+      if (dockerToBerthd) {
+        await time("docker CLI → berthd", pull, () => must([...dockerToBerthd, "pull", "-q", source]));
+        await must([...berth2, "rmi", source]);
+      }
       if (dockerUp) {
         await time("docker", pull, () => must([docker!, "-H", DOCKERD, "pull", "-q", source]));
         await must([docker!, "-H", DOCKERD, "rmi", "-f", source]);
@@ -132,7 +138,9 @@ async function main(): Promise<void> {
     const pullAnchor = pull.docker ? median(pull.docker) : undefined;
     for (const [name, xs] of Object.entries(pull)) {
       const row: Row = { label: name, value: sec(median(xs)) };
-      if (name === "berth" && pullAnchor) Object.assign(row, { ref: `${sec(pullAnchor)} docker`, ratio: median(xs) / pullAnchor, target: 0.5 });
+      if ((name === "berth" || name === "docker CLI → berthd") && pullAnchor) {
+        Object.assign(row, { ref: `${sec(pullAnchor)} docker`, ratio: median(xs) / pullAnchor, target: 0.5 });
+      }
       rows.push(row);
     }
     if (!dockerUp) notes.push("dockerd not reachable: no docker anchor");
