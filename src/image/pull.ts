@@ -54,8 +54,10 @@ async function pullOne(
   report: Report,
 ): Promise<{ id: Digest; name: string }> {
   const tagOrDigest = target.digest ?? target.tag!;
-  report({ status: `Pulling from ${target.path}`, id: tagOrDigest });
+  // As dockerd: nothing is reported before the manifest is in, so a missing
+  // image or a refused pull is the request's error (404, 401), not in-band.
   const top = await denied(target, () => repo.getManifest(tagOrDigest, opts.signal ? { signal: opts.signal } : {}));
+  report({ status: `Pulling from ${target.path}`, id: tagOrDigest });
   let manifest = top;
   if (isIndex(top.mediaType, top.bytes)) {
     const index = parseJson<Index>(top.bytes, "manifest list");
@@ -70,10 +72,12 @@ async function pullOne(
   const lease = `pull:${randomBytes(8).toString("hex")}`;
   try {
     const existing = ctx.records.getImage(m.config.digest);
-    let status = `Downloaded newer image for ${name}`;
+    // dockerd says "up to date" only when the name already meant this image; a name
+    // made or moved by the pull is "newer", even when no byte had to be fetched.
+    const unchanged = ctx.records.getRef(refs[0]!)?.imageId === m.config.digest;
+    const status = unchanged ? `Image is up to date for ${name}` : `Downloaded newer image for ${name}`;
     if (existing) {
       for (const ref of refs) ctx.records.setRef(ref, m.config.digest);
-      status = `Image is up to date for ${name}`;
     } else {
       const configBytes = await fetchSmall(repo, m.config, opts.signal);
       await ctx.content.ingest(configBytes, { digest: m.config.digest, size: m.config.size });
