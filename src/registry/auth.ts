@@ -9,7 +9,7 @@
 //   a registry token (Docker's "registrytoken") is sent as Bearer as is.
 import { createHash } from "node:crypto";
 import type { Agent } from "node:http";
-import { SystemError } from "../errors.js";
+import { UnauthorizedError, SystemError } from "../errors.js";
 import type { Challenge } from "./challenge.js";
 import { readBody, send } from "./http.js";
 import type { Credentials } from "./registry.js";
@@ -76,7 +76,9 @@ export async function authorize(
     }
     return { header: `Bearer ${(await pending).token}`, fresh };
   }
-  if (challenges.some((c) => c.scheme === "basic") && creds?.username !== undefined) {
+  if (challenges.some((c) => c.scheme === "basic")) {
+    // Docker's wording when a registry asks for Basic auth and nobody logged in.
+    if (creds?.username === undefined) throw new UnauthorizedError("no basic auth credentials");
     return { header: basic(creds.username, creds.password ?? ""), fresh: true };
   }
   return { fresh: false };
