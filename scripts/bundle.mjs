@@ -3,21 +3,21 @@
 // commander included) into one file, dist/berth.mjs, which bin/berth prefers:
 // resolving, reading and linking ~60 modules through Node's ESM loader costs
 // more than the CLI's own work for short commands. The daemon
-// (dist/src/daemon/main.js) gets the same treatment, dist/berthd.mjs, which
+// (dist/src/daemon/main.js) gets the same treatment, dist/berthd/main.mjs, which
 // bin/berthd prefers: one module instead of ~150 keeps a few MB of module
 // records and compiled code out of its resident memory. Run after tsc
 // (scripts/install.sh does).
 //
 // A bundle is built from tsc's output rather than from src/ so that it runs
 // exactly the code the unbundled fallback runs. Lazily imported modules stay
-// lazy: esbuild turns each `import()` into a deferred initialiser, so their
-// top-level code still runs only when first needed.
+// lazy: in the CLI's one file esbuild turns each `import()` into a deferred
+// initialiser; the daemon's bundle is split there into chunk files.
 //
 // dist/<name>.inputs.json lists the compiled files a bundle was made from;
 // bin/berth and bin/berthd use a bundle only while none of them is newer than
 // it, so a later `tsc` never leaves a stale bundle in charge.
 import { build } from "esbuild";
-import { readFile, rename, utimes, writeFile } from "node:fs/promises";
+import { readFile, rename, rm, utimes, writeFile } from "node:fs/promises";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -25,7 +25,10 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 const dist = join(root, "dist");
 const bundles = [
   { entry: "src/cli/main.js", name: "berth" },
-  { entry: "src/daemon/main.js", name: "berthd" },
+  // The daemon's bundle is split at its dynamic imports (the builder, the
+  // registry client): code a daemon may never run stays in chunk files that
+  // are read only when first needed, out of an idle daemon's memory.
+  { entry: "src/daemon/main.js", name: "berthd", split: true },
 ];
 
 /** A module that finds files next to itself (version-info.ts reads package.json via import.meta.url) must keep seeing its own location, not the bundle's. */
@@ -44,16 +47,17 @@ const keepModuleUrls = (outfile) => ({
   },
 });
 
-async function bundle({ entry, name }) {
-  const outfile = join(dist, `${name}.mjs`);
+async function bundle({ entry, name, split = false }) {
+  // A split bundle is a directory: dist/<name>/main.mjs plus its chunks.
+  const outfile = split ? join(dist, name, "main.mjs") : join(dist, `${name}.mjs`);
   const inputsFile = join(dist, `${name}.inputs.json`);
-  const tmp = `${outfile}.${process.pid}.tmp`;
+  const tmp = split ? join(dist, `${name}.${process.pid}.tmp`) : `${outfile}.${process.pid}.tmp`;
   // Dated when the build began: an input that tsc rewrites while esbuild runs
   // then counts as newer than the bundle.
   const started = new Date();
   const { metafile } = await build({
     entryPoints: [join(dist, entry)],
-    outfile: tmp,
+    ...(split ? { outdir: tmp, splitting: true, entryNames: "main", chunkNames: "chunk-[hash]", outExtension: { ".js": ".mjs" } } : { outfile: tmp }),
     // The metafile names inputs relative to this.
     absWorkingDir: root,
     bundle: true,
@@ -78,11 +82,24 @@ async function bundle({ entry, name }) {
   const inputsTmp = `${inputsFile}.${process.pid}.tmp`;
   await writeFile(inputsTmp, `${JSON.stringify(inputs)}\n`);
   await rename(inputsTmp, inputsFile);
-  await utimes(tmp, started, started);
-  // Renamed last and atomically: a process started meanwhile sees the old
-  // bundle or the new one, never half a file, and the new one is newer than
-  // its inputs.
-  await rename(tmp, outfile);
+  if (!split) {
+    await utimes(tmp, started, started);
+    // Renamed last and atomically: a process started meanwhile sees the old
+    // bundle or the new one, never half a file, and the new one is newer than
+    // its inputs.
+    await rename(tmp, outfile);
+    return;
+  }
+  await utimes(join(tmp, "main.mjs"), started, started);
+  // A directory cannot replace another in one rename: the old one moves aside
+  // first. A daemon started in between finds no bundle and runs tsc's output.
+  const dir = dirname(outfile);
+  const old = `${dir}.${process.pid}.old`;
+  await rename(dir, old).catch((err) => {
+    if (err.code !== "ENOENT") throw err;
+  });
+  await rename(tmp, dir);
+  await rm(old, { recursive: true, force: true });
 }
 
 for (const b of bundles) await bundle(b);

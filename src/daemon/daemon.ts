@@ -2,7 +2,7 @@
 // → images → runtime → containers), recovers what an earlier berthd left, and
 // serves the API. Nothing here knows HTTP; nothing below knows about this file.
 import { randomUUID } from "node:crypto";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { openDatabase } from "../store/db.js";
 import { createContentStore } from "../content/local.js";
@@ -11,7 +11,7 @@ import { applyLayer } from "../archive/apply.js";
 import { createImageService } from "../image/local-image-service.js";
 import { createConmonRuntime } from "../runtime/conmon-runtime.js";
 import { createContainerService } from "../container/local-container-service.js";
-import { createBuildService } from "../build/local-build-service.js";
+import type { BuildService } from "../build/build-service.js";
 import { createApiServer } from "../api/server.js";
 import type { DaemonConfig } from "./config.js";
 import { Events } from "./events.js";
@@ -19,7 +19,6 @@ import type { Logger } from "./logger.js";
 import { createSystemBackend } from "./system.js";
 import { systemDf } from "./system-df.js";
 import { version } from "./version.js";
-import { login } from "../registry/login.js";
 import { acquirePidfile } from "./pidfile.js";
 import { collectLeftovers } from "./leftovers.js";
 import { isErrno } from "../errors.js";
@@ -61,18 +60,30 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Da
     log,
   });
 
-  const build = createBuildService({
+  // The builder is loaded on first use (a build, a prune, system df), or at start when an
+  // interrupted build left something to clean: most daemons never build, and it is a lot of code.
+  const buildDeps = {
     db,
     images,
     snapshotter,
     runc: { runtimePath: config.runtimePath, runtimeRoot: join(config.execRoot, "runc") },
     dataRoot: config.dataRoot,
-  });
+  };
+  let builder: ReturnType<typeof loadBuilder> | undefined;
+  const loadBuilder = async () => (await import("../build/local-build-service.js")).createBuildService(buildDeps);
+  const getBuilder = (): ReturnType<typeof loadBuilder> => (builder ??= loadBuilder());
+  const build: BuildService = {
+    build: async (body, opts, io) => (await getBuilder()).build(body, opts, io),
+    prune: async (opts) => (await getBuilder()).prune(opts),
+    usage: async () => (await getBuilder()).usage(),
+  };
 
   const report = await containers.recover();
   log("info", "recovered containers", { report });
-  const builds = await build.recover();
-  if (builds.snapshots.length > 0) log("info", "removed what interrupted builds left", builds);
+  if (await interruptedBuild(config.dataRoot, snapshotter)) {
+    const builds = await (await getBuilder()).recover();
+    log("info", "removed what interrupted builds left", builds);
+  }
   const leftovers = await collectLeftovers({ db, snapshotter, images });
   if (leftovers.rootfs.length > 0 || leftovers.reclaimed > 0) log("info", "collected leftovers of an earlier run", { ...leftovers });
 
@@ -100,6 +111,7 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Da
         async auth(creds) {
           // The daemon keeps nothing: the CLI stores what worked in its config.json.
           const { serveraddress, ...given } = creds;
+          const { login } = await import("../registry/login.js");
           const { identityToken } = await login(serveraddress || "https://index.docker.io/v1/", given, { ...registry, credentials: () => given });
           return identityToken ? { Status: "Login Succeeded", IdentityToken: identityToken } : { Status: "Login Succeeded" };
         },
@@ -123,6 +135,12 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Da
       releasePidfile();
     },
   };
+}
+
+/** Whether a build was under way when berthd stopped: its directory or step snapshots remain. */
+async function interruptedBuild(dataRoot: string, snapshotter: { list(): Promise<Array<{ key: string }>> }): Promise<boolean> {
+  if (existsSync(join(dataRoot, "build", "runs"))) return true;
+  return (await snapshotter.list()).some((s) => s.key.startsWith("build-"));
 }
 
 /** A stable identity for this data root, as dockerd keeps engine-id. */

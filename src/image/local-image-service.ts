@@ -18,8 +18,7 @@ import { createImageRecords } from "./records.js";
 import { createBuildLayers } from "./build-layers.js";
 import { createLeases, type Leases } from "./leases.js";
 import { createBlobSources, type BlobSources } from "./blob-sources.js";
-import { pullImage, type RegistrySettings } from "./pull.js";
-import { pushImage } from "./push.js";
+import type { RegistrySettings } from "./pull.js";
 import { removeImage } from "./remove.js";
 import { createRwLock } from "./rw-lock.js";
 import { saveImages } from "./save.js";
@@ -154,10 +153,13 @@ export function createImageService(deps: ImageServiceDeps): ImageService {
     commitLayer: (parentId, layer, config) => commitLayer(ctx, parentId, layer, config),
     async pull(reference, opts, onMessage) {
       // A failed pull leaves blobs and layers only its (dropped) lease kept: collect them now.
+      // Loaded on first use: the registry client is much code most daemons seldom need.
+      const { pullImage } = await import("./pull.js");
       const pulled = await collectOnFailure(() => pullImage(ctx, registry, reference, opts, onMessage));
       for (const { id, name } of pulled) publish("pull", id, name);
     },
     async push(reference, opts, onMessage) {
+      const { pushImage } = await import("./push.js");
       await pushImage(ctx, registry, reference, opts, onMessage);
       publish("push", reference, familiarString(parseDockerRef(reference)));
     },
