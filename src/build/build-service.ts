@@ -43,7 +43,7 @@ export interface BuildOptions {
   labels: Record<string, string>;
   target?: string;
   noCache: boolean;
-  /** -q: only the final image ID is reported. */
+  /** -q: only the final image ID is shown (the API edge holds the build's messages back, and shows them if it fails). */
   quiet: boolean;
   /** RUN steps' network: "default" and "bridge" mean berth's default network. */
   network: string;

@@ -5,6 +5,7 @@ import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
 import type { Readable } from "node:stream";
 import { InvalidArgumentError, NotFoundError, NotImplementedError } from "../errors.js";
+import { defaultPath } from "../container/container-spec.js";
 import { hostPlatform, tagReference } from "../image/import.js";
 import { familiarString, parseDockerRef } from "../oci/reference.js";
 import { shortId } from "../oci/digest.js";
@@ -42,12 +43,8 @@ export async function runBuild(
   const stop = new AbortController();
   const signal = AbortSignal.any([io.signal, stop.signal]);
   const results = new Map<number, Promise<StepResult>>();
-  // -q: the output is held back and shown only if the build fails.
-  const held: string[] = [];
-  const emit = (text: string): void => {
-    if (opts.quiet) held.push(text);
-    else io.onMessage({ stream: text });
-  };
+  // -q is the API edge's: it holds the messages back and shows them only if the build fails.
+  const emit = (text: string): void => io.onMessage({ stream: text });
   let context;
   try {
     const name = opts.dockerfile || "Dockerfile";
@@ -104,16 +101,12 @@ export async function runBuild(
     const unused = Object.keys(opts.buildArgs).filter((k) => !run.consumed.has(k) && !isPredefined(k));
     if (unused.length) emit(`[Warning] One or more build-args [${unused.join(" ")}] were not consumed\n`);
     io.onMessage({ aux: { ID: id } });
-    if (opts.quiet) io.onMessage({ stream: `${id}\n` });
-    else {
-      io.onMessage({ stream: `Successfully built ${shortId(id)}\n` });
-      for (const ref of refs) io.onMessage({ stream: `Successfully tagged ${familiarString(parseDockerRef(ref))}\n` });
-    }
+    io.onMessage({ stream: `Successfully built ${shortId(id)}\n` });
+    for (const ref of refs) io.onMessage({ stream: `Successfully tagged ${familiarString(parseDockerRef(ref))}\n` });
     return { imageId: id };
   } catch (err) {
     stop.abort(err);
     await Promise.allSettled(results.values());
-    if (opts.quiet && held.length) io.onMessage({ stream: held.join("") });
     throw err;
   } finally {
     deps.images.build.deleteLease(lease);
@@ -185,12 +178,10 @@ async function dispatch(run: BuildRun, state: StageState, instr: Instruction): P
   }
 }
 
-const DEFAULT_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-
 function withDefaultPath(result: StepResult): StepResult {
   const env = result.config.config?.Env ?? [];
   if (env.some((e) => e.startsWith("PATH="))) return result;
-  return resultOf({ ...result.config, config: { ...result.config.config, Env: [...env, DEFAULT_PATH] } });
+  return resultOf({ ...result.config, config: { ...result.config.config, Env: [...env, defaultPath] } });
 }
 
 function clearOnBuild(result: StepResult): StepResult {

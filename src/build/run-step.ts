@@ -21,8 +21,6 @@ import { cachedStep, StepFailedError } from "./step.js";
 import { nextConfig, topChain, type StepResult } from "./step-result.js";
 import { openWorkRoot, type WorkRoot } from "./work-root.js";
 
-const DEFAULT_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-
 export async function runStep(run: BuildRun, state: StageState, instr: InstructionOf<"RUN">): Promise<StepResult> {
   const args = runArgs(run, state);
   const command = withHeredocs(instr, state.shell);
@@ -103,9 +101,8 @@ async function runInContainer(run: BuildRun, state: StageState, input: RunInput)
 
     const env = new Map<string, string>();
     for (const [k, v] of input.env) env.set(k, v);
+    // PATH is there: every stage with steps carries it in its config (builder.ts).
     const envList = [...(config.Env ?? [])];
-    // Stages already carry PATH (builder.ts); an ONBUILD trigger's base may not.
-    if (!envList.some((e) => e.startsWith("PATH="))) envList.unshift(DEFAULT_PATH);
     for (const [k, v] of env) envList.push(`${k}=${v}`);
     const user = await resolveUser(root.dir, config.User ?? "");
     const created = await missingMountpoints(root.dir, ["/proc", "/sys", "/dev", ...specMounts.map((m) => m.destination)]);

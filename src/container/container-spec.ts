@@ -11,7 +11,8 @@ import { pathsOf, type Context } from "./context.js";
 import type { ContainerRecord } from "./records.js";
 import { tmpfsMounts } from "./tmpfs-mounts.js";
 
-const defaultPath = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+/** The PATH a process gets when its image sets none (Docker's, for containers and build stages alike). */
+export const defaultPath = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 /**
  * Docker's ReplaceOrAppendEnvValues: an override replaces the entry with its

@@ -3,6 +3,7 @@
 // prints `progress` shows the same thing; updates are throttled so a fast
 // download does not flood the stream.
 import type { JSONMessage } from "../api/types/index.js";
+import { PassThrough, type Readable } from "node:stream";
 import { humanSize } from "../oci/units.js";
 
 /** "[=========>          ]  1.2MB/5.3MB" */
@@ -29,4 +30,16 @@ export function progressReporter(report: Report, id: string, status: string, tot
 /** Docker shows a layer by the first 12 hex digits of its digest. */
 export function layerId(digest: string): string {
   return digest.replace(/^sha256:/, "").slice(0, 12);
+}
+
+/** `source` passed on unchanged, with `tick` told the bytes seen so far. */
+export function counted(source: Readable, tick: (n: number) => void): Readable {
+  let n = 0;
+  const out = new PassThrough();
+  source.on("data", (c: Buffer) => {
+    n += c.length;
+    tick(n);
+  });
+  source.on("error", (err) => out.destroy(err));
+  return source.pipe(out);
 }

@@ -15,8 +15,9 @@ import type { Staging } from "../snapshot/snapshotter.js";
 import type { ImageContext } from "./context.js";
 import { decompress } from "./decompress.js";
 import type { Leases } from "./leases.js";
-import { layerId, progressReporter, type Report } from "./progress.js";
+import { counted, layerId, progressReporter, type Report } from "./progress.js";
 import type { LayerRow } from "./records.js";
+import { limited, retried } from "./download-queue.js";
 import { commitUnpacked, consumeHashed, tee } from "./unpack.js";
 import type { BlobSources } from "./blob-sources.js";
 
@@ -27,7 +28,6 @@ interface Staged {
   size: number;
 }
 
-const ATTEMPTS = 3;
 
 /** Downloads and unpacks `jobs` (index → descriptor) `width` at a time; commits bottom-up. Returns rows for every layer index given. */
 export async function pullStaged(
@@ -37,37 +37,12 @@ export async function pullStaged(
   layers: Array<{ desc: Descriptor; diffId: Digest; chainId: Digest; parent?: Digest; present?: LayerRow }>,
   o: { lease: string; report: Report; width: number; signal?: AbortSignal },
 ): Promise<LayerRow[]> {
-  const staged: Array<Promise<Staged> | undefined> = [];
-  let running = 0;
-  const waiting: Array<() => void> = [];
-  const slot = async (): Promise<void> => {
-    if (running < o.width) {
-      running++;
-      return;
-    }
-    await new Promise<void>((resolve) => waiting.push(resolve));
-  };
-  const release = (): void => {
-    const next = waiting.shift();
-    if (next) next();
-    else running--;
-  };
-  for (const l of layers) {
-    if (l.present) {
-      staged.push(undefined);
-      continue;
-    }
-    const p = (async () => {
-      await slot();
-      try {
-        return await stage(ctx, staging, repo, l.desc, o);
-      } finally {
-        release();
-      }
-    })();
-    p.catch(() => undefined);
-    staged.push(p);
-  }
+  const staged = limited(
+    layers.map((l) => (l.present ? undefined : () => stage(ctx, staging, repo, l.desc, o))),
+    o.width,
+  );
+  // Each is awaited in order below; one failing meanwhile must not count as unhandled.
+  for (const p of staged) p?.catch(() => undefined);
 
   const rows: LayerRow[] = [];
   try {
@@ -116,19 +91,17 @@ async function stage(
   o: { lease: string; report: Report; signal?: AbortSignal },
 ): Promise<Staged> {
   const id = layerId(d.digest);
-  for (let attempt = 1; ; attempt++) {
+  return retried({ ...o, id }, async () => {
     const dir = await staging.create();
     try {
       const { stream } = await repo.getBlob(d.digest, o.signal ? { signal: o.signal } : {});
       const tick = progressReporter(o.report, id, "Downloading", d.size);
-      let n = 0;
-      stream.on("data", (c: Buffer) => tick((n += c.length)));
       const sink = new PassThrough({ highWaterMark: 1 << 20 });
       const stored = ctx.content.ingest(sink, { digest: d.digest, size: d.size });
       stored.catch(() => undefined);
       let unpacked: { result: { size: number }; digest: Digest };
       try {
-        const { stream: plain } = await decompress(Readable.from(tee(stream, sink), { objectMode: false }));
+        const { stream: plain } = await decompress(Readable.from(tee(counted(stream, tick), sink), { objectMode: false }));
         unpacked = await consumeHashed(plain, (s) => ctx.applyLayer(dir, s, { whiteouts: "overlay" }));
       } catch (err) {
         sink.destroy(err as Error);
@@ -144,9 +117,7 @@ async function stage(
       return { dir, blob, diffId: unpacked.digest, size: unpacked.result.size };
     } catch (err) {
       await rm(dir, { recursive: true, force: true });
-      if (attempt >= ATTEMPTS || o.signal?.aborted || err instanceof InvalidArgumentError) throw err;
-      o.report({ status: `Retrying in ${attempt} second${attempt > 1 ? "s" : ""}`, progressDetail: {}, id });
-      await new Promise((r) => setTimeout(r, attempt * 1000));
+      throw err;
     }
-  }
+  });
 }

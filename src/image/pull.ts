@@ -7,7 +7,6 @@
 // next gc takes what the pull left. Layers the store already has are not
 // fetched again ("Already exists").
 import { randomBytes } from "node:crypto";
-import { PassThrough, type Readable } from "node:stream";
 import { InvalidArgumentError, NotFoundError, UnauthorizedError } from "../errors.js";
 import { chainIdOf } from "../oci/digest.js";
 import { familiarName, familiarString, parseNormalizedNamed, withDefaultTag, type Reference } from "../oci/reference.js";
@@ -18,8 +17,9 @@ import { refKey, storeImage, type ImageContext } from "./context.js";
 import type { PullOptions } from "./image-service.js";
 import { hostPlatform } from "./import.js";
 import type { Leases } from "./leases.js";
-import { layerId, progressReporter, type Report } from "./progress.js";
+import { counted, layerId, progressReporter, type Report } from "./progress.js";
 import type { LayerRow } from "./records.js";
+import { limited, retried } from "./download-queue.js";
 import { pullStaged } from "./pull-staged.js";
 import { unpackLayer } from "./unpack.js";
 import type { BlobSources } from "./blob-sources.js";
@@ -27,7 +27,6 @@ import type { BlobSources } from "./blob-sources.js";
 export type RegistrySettings = Omit<RegistryOptions, "credentials">;
 
 const DOWNLOADS_AT_ONCE = 3;
-const ATTEMPTS = 3;
 
 /** Pulls one reference (or every tag with allTags); returns what was pulled, as image ID and name. */
 export async function pullImage(
@@ -166,34 +165,16 @@ async function download(
     o.report({ status: "Download complete", progressDetail: {}, id });
     return have;
   }
-  for (let attempt = 1; ; attempt++) {
-    try {
-      const { stream } = await repo.getBlob(d.digest, o.signal ? { signal: o.signal } : {});
-      const tick = progressReporter(o.report, id, "Downloading", d.size);
-      const blob = await ctx.content.ingest(counted(stream, tick), { digest: d.digest, size: d.size });
-      tick(d.size, true);
-      ctx.leases.add(o.lease, [blob.digest]);
-      o.report({ status: "Verifying Checksum", progressDetail: {}, id });
-      o.report({ status: "Download complete", progressDetail: {}, id });
-      return blob;
-    } catch (err) {
-      // A wrong digest or size will not get better by asking again; a dropped connection may.
-      if (attempt >= ATTEMPTS || o.signal?.aborted || err instanceof InvalidArgumentError) throw err;
-      o.report({ status: `Retrying in ${attempt} second${attempt > 1 ? "s" : ""}`, progressDetail: {}, id });
-      await new Promise((r) => setTimeout(r, attempt * 1000));
-    }
-  }
-}
-
-function counted(source: Readable, tick: (n: number) => void): Readable {
-  let n = 0;
-  const out = new PassThrough();
-  source.on("data", (c: Buffer) => {
-    n += c.length;
-    tick(n);
+  return retried({ ...o, id }, async () => {
+    const { stream } = await repo.getBlob(d.digest, o.signal ? { signal: o.signal } : {});
+    const tick = progressReporter(o.report, id, "Downloading", d.size);
+    const blob = await ctx.content.ingest(counted(stream, tick), { digest: d.digest, size: d.size });
+    tick(d.size, true);
+    ctx.leases.add(o.lease, [blob.digest]);
+    o.report({ status: "Verifying Checksum", progressDetail: {}, id });
+    o.report({ status: "Download complete", progressDetail: {}, id });
+    return blob;
   });
-  source.on("error", (err) => out.destroy(err));
-  return source.pipe(out);
 }
 
 async function fetchSmall(repo: RepositoryClient, d: Descriptor, signal?: AbortSignal): Promise<Buffer> {
@@ -207,32 +188,6 @@ async function fetchSmall(repo: RepositoryClient, d: Descriptor, signal?: AbortS
     chunks.push(c);
   }
   return Buffer.concat(chunks);
-}
-
-/** Starts each job when fewer than `width` run; undefined jobs are skipped. */
-function limited<T>(jobs: Array<(() => Promise<T>) | undefined>, width: number): Array<Promise<T> | undefined> {
-  let running = 0;
-  const queue: Array<() => void> = [];
-  const next = (): void => {
-    if (running >= width) return;
-    const start = queue.shift();
-    if (start) start();
-  };
-  return jobs.map((job) => {
-    if (!job) return undefined;
-    return new Promise<T>((resolve, reject) => {
-      queue.push(() => {
-        running++;
-        job()
-          .then(resolve, reject)
-          .finally(() => {
-            running--;
-            next();
-          });
-      });
-      next();
-    });
-  });
 }
 
 function isIndex(mediaType: string, bytes: Buffer): boolean {

@@ -8,7 +8,7 @@
 // directory to the new key's name before the row changes, for the same reason.
 import { createHash, randomBytes } from "node:crypto";
 import { lstatSync, readdirSync } from "node:fs";
-import { lstat, mkdir, readdir, rename, rm } from "node:fs/promises";
+import { mkdir, readdir, rename, rm } from "node:fs/promises";
 import type { Readable } from "node:stream";
 import { ConflictError, InvalidArgumentError, NotFoundError, isErrno } from "../errors.js";
 import type { DB } from "../store/db.js";

@@ -13,25 +13,19 @@
 // ours, and is removed by ID afterwards, dangling ones from failed builds too.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { startDaemon, type Daemon } from "./harness.js";
 import { cachedSteps, writeFiles } from "./build-fixtures.js";
-import { packTar, printedImageIds, stepContainerIds, stepLines } from "./docker-cli-build-fixtures.js";
+import { dockerRunner, packTar, printedImageIds, stepContainerIds, stepLines, type Run } from "./docker-cli-build-fixtures.js";
 
 const dockerPath =
   process.env.DOCKER_CLI_TEST_BIN || spawnSync("sh", ["-c", "command -v docker"], { encoding: "utf8" }).stdout.trim();
 const externalHost = process.env.DOCKER_CLI_TEST_HOST;
 if (!dockerPath) console.warn("SKIPPING docker CLI build tests: no docker client installed (apt-get install docker.io)");
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 const lines = (s: string): string[] => s.split("\n").filter(Boolean);
 const IMAGE_ID = /^sha256:[0-9a-f]{64}$/;
@@ -50,23 +44,8 @@ describe("docker build (classic builder) against berthd", { skip: !dockerPath &&
   const imagesMade: string[] = [];
   const containersMade: string[] = [];
 
-  const env = () => ({ ...process.env, DOCKER_HOST: host, DOCKER_CONFIG: path.join(tmp, "docker-cli"), DOCKER_BUILDKIT: "0" });
-
   const docker = (args: string[], o: { input?: string | Buffer } = {}): Promise<Run> =>
-    new Promise((resolve, reject) => {
-      const child = spawn(dockerPath, args, { env: env(), stdio: ["pipe", "pipe", "pipe"] });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (c) => (stdout += c));
-      child.stderr.on("data", (c) => (stderr += c));
-      const timer = setTimeout(() => child.kill("SIGKILL"), 120_000);
-      child.on("error", reject);
-      child.on("close", (code) => {
-        clearTimeout(timer);
-        resolve({ code: code ?? -1, stdout, stderr });
-      });
-      child.stdin.end(o.input);
-    });
+    dockerRunner(dockerPath, { DOCKER_HOST: host, DOCKER_CONFIG: path.join(tmp, "docker-cli"), DOCKER_BUILDKIT: "0" })(args, o);
 
   /** Runs docker, asserts it succeeded and returns its stdout. */
   const ok = async (args: string[], o: { input?: string | Buffer } = {}): Promise<string> => {

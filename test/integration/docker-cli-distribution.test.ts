@@ -20,7 +20,8 @@ import bcrypt from "bcryptjs";
 import { serveRegistry, type RunningRegistry as BerthRegistry } from "../../src/registry/server/serve.js";
 import { startDaemon, type Daemon } from "./harness.js";
 import { distributionRegistry, startDistribution, type RunningRegistry } from "./distribution-fixtures.js";
-import { dockerRunner, pushedDigest, type Run } from "./docker-cli-distribution-fixtures.js";
+import { dockerRunner, type Run } from "./docker-cli-build-fixtures.js";
+import { pushedDigest } from "./docker-cli-distribution-fixtures.js";
 
 const dockerPath =
   process.env.DOCKER_CLI_TEST_BIN || spawnSync("sh", ["-c", "command -v docker"], { encoding: "utf8" }).stdout.trim();

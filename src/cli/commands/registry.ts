@@ -5,27 +5,14 @@ import { Option, type Command } from "commander";
 import { action } from "../action.js";
 import type { CliContext } from "../context.js";
 import type { CommandModule } from "../registry.js";
+import type { ServeOptions } from "../../registry/server/serve.js";
+import type { GcOptions } from "../../registry/server/gc.js";
 
 const DEFAULT_ROOT = "/var/lib/berth-registry";
 
-interface ServeFlags {
-  addr: string;
-  root: string;
-  htpasswd?: string;
-  auth?: "basic" | "token";
-  acl?: string;
-  tlsCert?: string;
-  tlsKey?: string;
-  tokenKey?: string;
-  service?: string;
-  allowDelete?: boolean;
-}
-
-interface GcFlags {
-  root: string;
-  dryRun?: boolean;
-  deleteUntagged?: boolean;
-}
+/** The flags are the server's and collector's own options (the log goes to stderr). */
+type ServeFlags = Omit<ServeOptions, "log" | "addr"> & { addr: string };
+type GcFlags = GcOptions;
 
 export function command(verb: string): CommandModule {
   return { define: verb === "serve" ? defineServe : defineGc };
