@@ -116,33 +116,43 @@ export async function unpackStream(deps: UnpackDeps, tar: Readable, opts: { pare
     return await commitUnpacked(deps, key, row);
   } catch (err) {
     sink.destroy(err as Error);
-    await stored.catch(() => undefined);
-    await removeQuietly(snapshotter, key, err);
-    throw err;
+    // When the store failed first (a full disk), its error is the cause; the applier's only follows.
+    const cause: unknown = await stored.then(() => err, (storeErr: unknown) => storeErr);
+    await removeQuietly(snapshotter, key, cause);
+    throw cause;
   }
 }
 
-/** Passes `source` on while writing every chunk to `sink` too, at the pace of the slower reader. */
+/**
+ * Passes `source` on while writing every chunk to `sink` too, at the pace of
+ * the slower reader. A sink closed by its reader (the store failed: a full
+ * disk) ends the pass with an error rather than waiting for a drain that will
+ * never come.
+ */
 export async function* tee(source: Readable, sink: PassThrough): AsyncGenerator<Buffer> {
   try {
     for await (const chunk of source as AsyncIterable<Buffer>) {
-      if (!sink.write(chunk)) {
-        await new Promise<void>((resolve) => {
-          const done = (): void => {
-            sink.off("drain", done);
-            sink.off("close", done);
-            resolve();
-          };
-          sink.on("drain", done);
-          sink.on("close", done);
-        });
-      }
+      if (sink.destroyed) throw new Error("the layer's blob stopped being written");
+      if (!sink.write(chunk)) await drainOrClose(sink);
       yield chunk;
     }
     sink.end();
   } finally {
     if (!sink.writableEnded) sink.destroy(new Error("the layer stream ended early"));
   }
+}
+
+function drainOrClose(sink: PassThrough): Promise<void> {
+  if (sink.destroyed) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const done = (): void => {
+      sink.off("drain", done);
+      sink.off("close", done);
+      resolve();
+    };
+    sink.on("drain", done);
+    sink.on("close", done);
+  });
 }
 
 /** Commits the unpacked snapshot `key` as the layer `row` describes, or keeps the one another unpack of the same layer committed first. */
