@@ -116,8 +116,9 @@ export async function unpackStream(deps: UnpackDeps, tar: Readable, opts: { pare
     return await commitUnpacked(deps, key, row);
   } catch (err) {
     sink.destroy(err as Error);
-    // When the store failed first (a full disk), its error is the cause; the applier's only follows.
-    const cause: unknown = await stored.then(() => err, (storeErr: unknown) => storeErr);
+    // When the store failed on its own (a full disk), its error is the cause; the applier's only follows.
+    const storeErr: unknown = await stored.then(() => undefined, (e: unknown) => e);
+    const cause = storeErr === undefined || storeErr === err || storeErr instanceof StreamEndedEarly ? err : storeErr;
     await removeQuietly(snapshotter, key, cause);
     throw cause;
   }
@@ -138,7 +139,14 @@ export async function* tee(source: Readable, sink: PassThrough): AsyncGenerator<
     }
     sink.end();
   } finally {
-    if (!sink.writableEnded) sink.destroy(new Error("the layer stream ended early"));
+    if (!sink.writableEnded) sink.destroy(new StreamEndedEarly());
+  }
+}
+
+/** What tee() ends its sink with when its own reader stops: never the cause of a failure. */
+class StreamEndedEarly extends Error {
+  constructor() {
+    super("the layer stream ended early");
   }
 }
 
