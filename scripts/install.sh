@@ -6,8 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # runc: the OCI runtime; conmon: per-container monitor; busybox-static: the base
-# image; tini: --init; attr: setfattr for xattrs in layers; iproute2/procps: ip, ps.
-packages=(runc conmon busybox-static tini attr iproute2 procps ca-certificates bzip2 xz-utils)
+# image; tini: --init; attr: setfattr for xattrs in layers; iproute2/procps: ip, ps;
+# containernetworking-plugins: the CNI plugins that wire bridge networks; iptables: NAT and
+# published ports (the plugins call it); util-linux: unshare for network namespaces.
+packages=(runc conmon busybox-static tini attr iproute2 procps ca-certificates bzip2 xz-utils containernetworking-plugins iptables util-linux)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -13,6 +13,7 @@ import type {
   ContainerInspect,
   ContainerSummary,
   ContainerTopResponse,
+  EndpointSettings,
   ExecCreateBody,
   ExecInspect,
 } from "../api/types/index.js";
@@ -77,6 +78,13 @@ export interface ContainerService {
   top(idOrName: string, psArgs?: string): Promise<ContainerTopResponse>;
   pause(idOrName: string): Promise<void>;
   unpause(idOrName: string): Promise<void>;
+  /**
+   * docker network connect: records the network in the container's config and,
+   * while it runs, attaches it at once. ConflictError when already connected.
+   */
+  connect(idOrName: string, network: string, settings: EndpointSettings | undefined): Promise<void>;
+  /** docker network disconnect: the reverse; `force` as Docker's (no error when not connected). */
+  disconnect(idOrName: string, network: string, opts: { force?: boolean }): Promise<void>;
   /** IDs of containers using an image (for rmi conflicts). */
   usingImage(imageId: string): { id: string; running: boolean }[];
 }

@@ -22,6 +22,8 @@ const rank: Record<string, number> = {
   snapshot: 3,
   image: 4,
   runtime: 4,
+  network: 4,
+  volume: 4,
   container: 5,
   api: 6,
   build: 6,

@@ -1,0 +1,35 @@
+// The DNS server berthd runs on a user-defined network's gateway address:
+// A (and PTR) answers for the containers attached to that network, everything
+// else forwarded to the host's resolvers. One UDP (and TCP) listener per
+// network; the names come from a live table, so attach/detach need no restart.
+//
+// Implementation: dns-server-impl.ts (written by the DNS work); this file is the contract.
+
+export interface NameTable {
+  /** IPv4 addresses for a name (case-insensitive, without the trailing dot); empty when unknown here. */
+  lookup(name: string): string[];
+  /** The name for an IPv4 address on this network, for PTR queries. */
+  reverse(ip: string): string | undefined;
+}
+
+export interface Upstream {
+  host: string;
+  port: number;
+}
+
+export interface DnsServerOptions {
+  /** The address to listen on (the network's gateway). */
+  address: string;
+  /** 53 unless a test says otherwise. */
+  port?: number;
+  names: NameTable;
+  /** Where unknown names go; read from the host's /etc/resolv.conf by default. */
+  upstreams: Upstream[];
+  log?: (level: "debug" | "info" | "warn" | "error", msg: string, fields?: Record<string, unknown>) => void;
+}
+
+export interface DnsServer {
+  readonly address: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
