@@ -6,8 +6,10 @@ import type { ExecBackend } from "./router/exec/backend.js";
 import type { ImagesBackend } from "./router/images/backend.js";
 import type { DiskUsageBackend } from "./router/system/backend.js";
 import type { BuildBackend } from "./router/build/backend.js";
+import type { NetworksBackend } from "./router/networks/backend.js";
+import type { VolumesBackend } from "./router/volumes/backend.js";
 
-export type { SystemBackend, ContainersBackend, ExecBackend, ImagesBackend, DiskUsageBackend, BuildBackend };
+export type { SystemBackend, ContainersBackend, ExecBackend, ImagesBackend, DiskUsageBackend, BuildBackend, NetworksBackend, VolumesBackend };
 
 export interface Backends {
   system: SystemBackend;
@@ -17,4 +19,6 @@ export interface Backends {
   /** GET /system/df, assembled by the daemon from every service that owns data (daemon/system-df.ts). */
   diskUsage: DiskUsageBackend;
   build: BuildBackend;
+  networks: NetworksBackend;
+  volumes: VolumesBackend;
 }

@@ -18,6 +18,8 @@ import { containerRoutes } from "./router/containers/routes.js";
 import { execRoutes } from "./router/exec/routes.js";
 import { imageRoutes } from "./router/images/routes.js";
 import { buildRoutes } from "./router/build/routes.js";
+import { networkRoutes } from "./router/networks/routes.js";
+import { volumeRoutes } from "./router/volumes/routes.js";
 
 export interface ApiServerOptions {
   /** Receives one object per request ({method, path, status, ms}) and per unexpected error. */
@@ -106,6 +108,8 @@ export function createApiServer(backends: Backends, opts: ApiServerOptions = {})
     ...execRoutes(backends.exec),
     ...imageRoutes(backends.images),
     ...buildRoutes(backends.build),
+    ...networkRoutes(backends.networks),
+    ...volumeRoutes(backends.volumes),
   ]);
   const headers = standardHeaders(backends.system.version().Version ?? "0.0.0");
   const hijacked = new Set<Duplex>();

@@ -2,6 +2,7 @@
 // of the command being run is imported, so `berth ps` never loads `run`.
 import type { Command } from "commander";
 import type { CliContext } from "./context.js";
+import { NETWORK_ENTRIES } from "./commands/network.js";
 
 export interface CommandModule {
   /** Adds arguments, options and the action to a command named by the registry. */
@@ -45,6 +46,7 @@ const info: Entry["load"] = () => import("./commands/info.js");
 const events: Entry["load"] = () => import("./commands/events.js");
 const pull: Entry["load"] = () => import("./commands/pull.js");
 const push: Entry["load"] = () => import("./commands/push.js");
+const port: Entry["load"] = () => import("./commands/port.js");
 
 const containerEntries: Entry[] = [
   { name: "attach", summary: "Attach local standard input, output, and error streams to a running container", load: attach },
@@ -55,6 +57,7 @@ const containerEntries: Entry[] = [
   { name: "logs", summary: "Fetch the logs of a container", load: logs },
   { name: "ls", aliases: ["ps", "list"], summary: "List containers", load: ps },
   { name: "pause", summary: "Pause all processes within one or more containers", load: lifecycle("pause") },
+  { name: "port", summary: "List port mappings or a specific mapping for the container", load: port },
   { name: "rename", summary: "Rename a container", load: rename },
   { name: "restart", summary: "Restart one or more containers", load: lifecycle("restart") },
   { name: "rm", aliases: ["remove"], summary: "Remove one or more containers", load: rm },
@@ -91,6 +94,15 @@ const systemEntries: Entry[] = [
   { name: "info", summary: "Display system-wide information", load: info },
 ];
 
+const volume = (verb: string): Entry["load"] => async () => (await import("./commands/volume.js")).command(verb);
+const volumeEntries: Entry[] = [
+  { name: "create", summary: "Create a volume", load: volume("create") },
+  { name: "inspect", summary: "Display detailed information on one or more volumes", load: volume("inspect") },
+  { name: "ls", aliases: ["list"], summary: "List volumes", load: volume("ls") },
+  { name: "prune", summary: "Remove unused local volumes", load: volume("prune") },
+  { name: "rm", aliases: ["remove"], summary: "Remove one or more volumes", load: volume("rm") },
+];
+
 const byName = (name: string): Entry => {
   const entry = containerEntries.find((e) => e.name === name);
   if (!entry) throw new Error(`no container command ${name}`);
@@ -108,6 +120,7 @@ export const ENTRIES: Entry[] = [
   { name: "builder", summary: "Manage builds", children: builderEntries },
   { name: "container", summary: "Manage containers", children: containerEntries },
   { name: "image", summary: "Manage images", children: imageEntries },
+  { name: "network", summary: "Manage networks", children: NETWORK_ENTRIES },
   { name: "system", summary: "Manage berth", children: systemEntries },
   ...["attach", "create"].map(byName),
   { name: "events", summary: "Get real time events from the server", load: events },
@@ -118,7 +131,7 @@ export const ENTRIES: Entry[] = [
   { name: "load", summary: "Load an image from a tar archive or STDIN", load },
   { name: "login", summary: "Authenticate to a registry", load: () => import("./commands/login.js") },
   { name: "logout", summary: "Log out from a registry", load: () => import("./commands/logout.js") },
-  ...["logs", "pause", "rename", "restart", "rm"].map(byName),
+  ...["logs", "pause", "port", "rename", "restart", "rm"].map(byName),
   { name: "registry", summary: "Serve and maintain a registry", children: ["serve", "garbage-collect"].map((name) => ({ name, summary: name === "serve" ? "Serve an OCI distribution registry" : "Delete unreferenced blobs from a registry's storage", load: async () => (await import("./commands/registry.js")).command(name) })) },
   { name: "pull", summary: "Download an image from a registry", load: pull },
   { name: "push", summary: "Upload an image to a registry", load: push },
@@ -128,4 +141,5 @@ export const ENTRIES: Entry[] = [
   byName("stop"),
   { name: "tag", summary: "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE", load: tag },
   ...["top", "unpause", "wait"].map(byName),
+  { name: "volume", summary: "Manage volumes", children: volumeEntries },
 ];

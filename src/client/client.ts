@@ -21,6 +21,8 @@ import { execApi, type ExecApi } from "./exec.js";
 import { imagesApi, type ImagesApi } from "./images.js";
 import { buildApi, type BuildApi } from "./build.js";
 import { systemApi, type SystemApi } from "./system.js";
+import { networksApi, type NetworksApi } from "./networks.js";
+import { volumesApi, type VolumesApi } from "./volumes.js";
 import { createTransport } from "./transport.js";
 import { DEFAULT_HOST } from "./host.js";
 
@@ -31,6 +33,8 @@ export interface Client extends SystemApi {
   readonly exec: ExecApi;
   /** Image builds (POST /build) and the build cache. */
   readonly build: BuildApi;
+  readonly networks: NetworksApi;
+  readonly volumes: VolumesApi;
   /** Drops idle keep-alive connections. */
   close(): void;
 }
@@ -44,6 +48,8 @@ export function createClient(opts: { host?: string } = {}): Client {
     images: imagesApi(transport),
     exec: execApi(transport),
     build: buildApi(transport),
+    networks: networksApi(transport),
+    volumes: volumesApi(transport),
     close: () => transport.close(),
   };
 }

@@ -70,12 +70,13 @@ export function commandOf(config: ContainerConfig): { path: string; args: string
   return { path: argv[0]!, args: argv.slice(1) };
 }
 
-export type NetworkKind = "none" | "host" | "bridge";
+/** "bridge" covers the default bridge and user-defined networks alike: both are bridge networks with their own netns. */
+export type NetworkKind = "none" | "host" | "container" | "bridge";
 
-/** How the container's network is run today: bridge networks are not there yet, so default/bridge run with none. */
 export function networkKind(hostConfig: HostConfig): NetworkKind {
   const mode = hostConfig.NetworkMode ?? "default";
   if (mode === "host" || mode === "none") return mode;
+  if (mode.startsWith("container:")) return "container";
   return "bridge";
 }
 
@@ -107,10 +108,8 @@ export function normalizeHostConfig(
   };
   const warnings: string[] = [];
 
+  // The networks themselves are resolved and checked at create (network-create.ts), against the records.
   if (!hc.NetworkMode) hc.NetworkMode = "default";
-  if (!["none", "host", "default", "bridge"].includes(hc.NetworkMode)) {
-    throw new InvalidArgumentError(`network mode "${hc.NetworkMode}" is not supported yet (use none, host, bridge or default)`);
-  }
 
   // Limits the host cannot honour are refused now, as Docker does, not at start.
   warnings.push(...checkResources(resourcesOf(hc), opts.host ?? cgroupHost()));
@@ -135,11 +134,6 @@ export function normalizeHostConfig(
     throw new InvalidArgumentError("can't create 'AutoRemove' container with restart policy");
   }
   if (!hc.LogConfig?.Type) hc.LogConfig = { Type: "json-file", Config: {} };
-  if (hc.NetworkMode === "default" || hc.NetworkMode === "bridge") {
-    if (hc.PortBindings && Object.keys(hc.PortBindings).length > 0) {
-      warnings.push("Published ports are not supported yet: the container runs without a network.");
-    }
-  }
   return { hostConfig: hc, warnings };
 }
 

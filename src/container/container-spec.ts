@@ -6,10 +6,12 @@ import { buildSpec } from "../runtime/spec.js";
 import type { SpecMount, SpecOptions } from "../runtime/spec-options.js";
 import type { RuntimeSpec } from "../runtime/spec-types.js";
 import { resolveUser } from "../runtime/user.js";
-import { networkKind, resourcesOf } from "./config.js";
+import { resourcesOf } from "./config.js";
 import { pathsOf, type Context } from "./context.js";
+import type { EtcPaths } from "./etc-files.js";
+import type { NetworkSetup } from "./network-setup.js";
 import type { ContainerRecord } from "./records.js";
-import { tmpfsMounts } from "./tmpfs-mounts.js";
+import { userMounts } from "./mounts-spec.js";
 
 /** The PATH a process gets when its image sets none (Docker's, for containers and build stages alike). */
 export const defaultPath = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -53,16 +55,24 @@ export async function processUser(rootfs: string, user: string, hc: HostConfig):
   return { uid: resolved.uid, gid: resolved.gid, additionalGids: [resolved.gid, ...resolved.additionalGids, ...groupAdd] };
 }
 
-export async function containerSpec(ctx: Context, rec: ContainerRecord, opts: { privileged?: boolean } = {}): Promise<RuntimeSpec> {
+/**
+ * `network` is what start set up (network-setup.ts); exec, which takes only
+ * the process from the spec, leaves it out and gets an empty namespace.
+ */
+export interface ContainerSpecOptions {
+  privileged?: boolean;
+  network?: NetworkSetup;
+}
+
+export async function containerSpec(ctx: Context, rec: ContainerRecord, opts: ContainerSpecOptions = {}): Promise<RuntimeSpec> {
   return buildSpec(await specOptions(ctx, rec, opts));
 }
 
-async function specOptions(ctx: Context, rec: ContainerRecord, opts: { privileged?: boolean }): Promise<SpecOptions> {
+async function specOptions(ctx: Context, rec: ContainerRecord, opts: ContainerSpecOptions): Promise<SpecOptions> {
   const { config, hostConfig: hc } = rec;
   const paths = pathsOf(ctx, rec.id);
   const security = hc.SecurityOpt ?? [];
   const readonly = hc.ReadonlyRootfs ?? false;
-  const kind = networkKind(hc);
 
   return {
     rootfs: paths.rootfs,
@@ -74,15 +84,14 @@ async function specOptions(ctx: Context, rec: ContainerRecord, opts: { privilege
     hostname: config.Hostname ?? rec.id.slice(0, 12),
     ...(config.Domainname ? { domainname: config.Domainname } : {}),
     tty: config.Tty ?? false,
-    // Bridge networks come later: until then default/bridge run in a private, empty namespace.
-    network: kind === "host" ? { mode: "host" } : { mode: "none" },
+    network: opts.network?.namespace ?? { mode: "none" },
     capAdd: hc.CapAdd ?? [],
     capDrop: hc.CapDrop ?? [],
     privileged: opts.privileged ?? hc.Privileged ?? false,
     noNewPrivileges: security.some((o) => /^no-new-privileges(?:[:=]true)?$/.test(o)),
     ...(security.some((o) => /^seccomp[:=]unconfined$/.test(o)) ? { seccomp: "unconfined" as const } : {}),
     resources: resourcesOf(hc),
-    mounts: [...etcMounts(paths, readonly), ...tmpfsMounts(hc.Tmpfs)],
+    mounts: userMounts(ctx, rec.id, { tmpfs: hc.Tmpfs, base: etcMounts(opts.network?.etcPaths ?? paths, readonly) }),
     cgroupsPath: `${cgroupParent(hc)}/${rec.id}`,
     ...(hc.ShmSize ? { shmSize: hc.ShmSize } : {}),
     labels: config.Labels ?? {},
@@ -96,7 +105,7 @@ export function cgroupParent(hc: HostConfig): string {
   return parent.startsWith("/") ? parent : `/${parent}`;
 }
 
-function etcMounts(paths: ReturnType<typeof pathsOf>, readonly: boolean): SpecMount[] {
+function etcMounts(paths: EtcPaths, readonly: boolean): SpecMount[] {
   const options = ["rbind", "rprivate", readonly ? "ro" : "rw"];
   return [
     { destination: "/etc/resolv.conf", type: "bind", source: paths.resolvConf, options },

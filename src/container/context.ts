@@ -7,6 +7,8 @@ import type { DB } from "../store/db.js";
 import type { ImageService } from "../image/image-service.js";
 import type { ExitStatus, Runtime } from "../runtime/runtime.js";
 import type { Events } from "../daemon/events.js";
+import type { NetworkService } from "../network/network-service.js";
+import type { VolumeService } from "../volume/volume-service.js";
 import type { ContainerStateRecord, ContainerRecord, Records } from "./records.js";
 import type { Locks } from "./lock.js";
 import type { ExecCreateBody } from "../api/types/index.js";
@@ -17,6 +19,10 @@ export interface ServiceDeps {
   images: ImageService;
   runtime: Runtime;
   events: Events;
+  /** Container sandboxes: set up at start, torn down once the task is gone. */
+  network: NetworkService;
+  /** Named and anonymous volumes: created at container create, mounted at start. */
+  volumes: VolumeService;
   /** <data-root>/containers: one directory per container (rootfs mountpoint, log, etc files). */
   root: string;
   execRoot: string;

@@ -9,7 +9,9 @@ import type { ContainerCreateBody } from "../api/types/index.js";
 import { InvalidArgumentError } from "../errors.js";
 import { commandOf, mergeConfig, normalizeHostConfig } from "./config.js";
 import { nowIso, pathsOf, publish, type Context } from "./context.js";
+import { createMounts, dropMounts, planMounts } from "./mounts-plan.js";
 import { generateName, nameInUse, normalizeName } from "./names.js";
+import { createNetworking } from "./network-create.js";
 import { initialState, type ContainerRecord } from "./records.js";
 
 export async function createContainer(
@@ -26,6 +28,9 @@ export async function createContainer(
   const { hostConfig, warnings } = normalizeHostConfig(body.HostConfig);
   const config = mergeConfig(body, image.config.config);
   const { path, args } = commandOf(config);
+  const networks = createNetworking(ctx, body, { hostConfig, config });
+  // Mount errors are 400s found before anything is made.
+  const mounts = planMounts(ctx, hostConfig, config);
 
   const id = randomBytes(32).toString("hex");
   if (!config.Hostname) config.Hostname = hostConfig.NetworkMode === "host" ? hostHostname() : id.slice(0, 12);
@@ -42,6 +47,7 @@ export async function createContainer(
     config,
     hostConfig,
     rootfsMounts: [],
+    networks,
     state: initialState(),
   };
 
@@ -56,8 +62,10 @@ export async function createContainer(
     await mkdir(paths.rootfs, { recursive: true, mode: 0o710 });
     rec.rootfsMounts = await ctx.images.prepareContainerRootfs(image.id, id);
     ctx.records.setRootfsMounts(id, rec.rootfsMounts);
+    await createMounts(ctx, id, mounts);
   } catch (err) {
     // Undo everything: a half-made container the user never got an ID for.
+    await dropMounts(ctx, id, { removeAnonymous: true }).catch(() => undefined);
     ctx.records.delete(id);
     // The original error is the one to report; a snapshot that was never made cannot be removed.
     await ctx.images.removeContainerRootfs(id).catch(() => undefined);

@@ -47,15 +47,23 @@ export interface ResolvOptions {
   dns?: string[];
   dnsSearch?: string[];
   dnsOptions?: string[];
+  /**
+   * The DNS server of the user-defined network the container is on (Docker's
+   * 127.0.0.11): the first nameserver, with the host's search and options and
+   * `ndots:0` as Docker writes them. --dns servers follow it, for names it cannot answer.
+   */
+  embeddedDns?: string;
 }
 
 /** Docker's fallback when the host's nameservers are all unreachable from the container. */
 export const fallbackNameservers = ["8.8.8.8", "8.8.4.4"];
 
+const keyOf = (line: string) => line.trim().split(/\s+/)[0];
+
 export function renderResolvConf(hostFile: string, opts: ResolvOptions): string {
+  if (opts.embeddedDns) return renderEmbeddedResolvConf(hostFile, opts.embeddedDns, opts);
   let lines = hostFile.split("\n");
   if (lines.at(-1) === "") lines.pop();
-  const keyOf = (line: string) => line.trim().split(/\s+/)[0];
   const replace = (key: string, values: string[] | undefined, render: (v: string[]) => string[]) => {
     if (!values || values.length === 0) return;
     lines = lines.filter((l) => keyOf(l) !== key);
@@ -78,6 +86,25 @@ export function renderResolvConf(hostFile: string, opts: ResolvOptions): string 
       lines.push(...fallbackNameservers.map((ns) => `nameserver ${ns}`));
     }
   }
+  return lines.join("\n") + "\n";
+}
+
+function renderEmbeddedResolvConf(hostFile: string, server: string, opts: ResolvOptions): string {
+  const hostValues = (key: string) =>
+    hostFile
+      .split("\n")
+      .filter((l) => keyOf(l) === key)
+      .flatMap((l) => l.trim().split(/\s+/).slice(1));
+  const search = opts.dnsSearch?.length ? opts.dnsSearch : hostValues("search");
+  const options = opts.dnsOptions?.length ? [...opts.dnsOptions] : hostValues("options");
+  // Docker's default for its embedded DNS: every name is tried as given first.
+  if (!options.some((o) => o.startsWith("ndots:"))) options.push("ndots:0");
+  const lines = [
+    ...(search.length ? [`search ${search.join(" ")}`] : []),
+    `nameserver ${server}`,
+    ...(opts.dns ?? []).map((ns) => `nameserver ${ns}`),
+    `options ${options.join(" ")}`,
+  ];
   return lines.join("\n") + "\n";
 }
 

@@ -6,6 +6,7 @@ import { mkdir } from "node:fs/promises";
 import type { ExitStatus } from "../runtime/runtime.js";
 import { isMounted, mountAll, unmount } from "../mount/mount.js";
 import { exitOf, pathsOf, publish, setState, type Context } from "./context.js";
+import { releaseNetwork } from "./network-setup.js";
 import type { ContainerRecord } from "./records.js";
 import { isActive } from "./state.js";
 
@@ -37,17 +38,22 @@ export async function finishExit(ctx: Context, rec: ContainerRecord, exit: ExitS
 }
 
 /**
- * Deletes the runtime's task and its files (if any) and unmounts the rootfs
- * (if mounted). Once the process is known to have exited nothing of it uses
+ * Deletes the runtime's task and its files (if any), then its network
+ * sandbox, and unmounts the rootfs (if mounted). Once the process is known to have exited nothing of it uses
  * the host's mount any more, so both go at once (each is a process spawn).
  */
 export async function releaseTask(ctx: Context, id: string, opts: { exited?: boolean } = {}): Promise<void> {
   ctx.exits.delete(id);
+  // The sandbox only once no process can be in it any more: its veths, addresses and ports go with it.
+  const deleteTask = async () => {
+    await ctx.runtime.delete(id, { force: true });
+    await releaseNetwork(ctx, id);
+  };
   if (opts.exited) {
-    await Promise.all([ctx.runtime.delete(id, { force: true }), unmountRootfs(ctx, id)]);
+    await Promise.all([deleteTask(), unmountRootfs(ctx, id)]);
     return;
   }
-  await ctx.runtime.delete(id, { force: true });
+  await deleteTask();
   await unmountRootfs(ctx, id);
 }
 

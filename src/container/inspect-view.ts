@@ -3,7 +3,7 @@
 // the defaults dockerd fills in at create (IPC and cgroup namespace modes, the
 // runtime, masked and read-only paths). Records keep what the client sent;
 // these views are computed on the way out, so old records read the same.
-import type { ContainerConfig, ContainerInspect, HostConfig } from "../api/types/index.js";
+import type { ContainerConfig, HostConfig } from "../api/types/index.js";
 import { MASKED_PATHS, READONLY_PATHS } from "../runtime/spec.js";
 
 // Docker's container.Config, in its order; null where Go has a nil slice or map.
@@ -153,51 +153,4 @@ export function hostConfigView(hc: HostConfig, opts: { cgroupV2: boolean }): Hos
   }
   sortMaps(out, ["PortBindings", "Tmpfs", "Sysctls", "StorageOpt", "Annotations"]);
   return out as HostConfig;
-}
-
-/** The network a container is attached to, by name, as inspect and ps show it. */
-export function networkName(hc: HostConfig): string {
-  const mode = hc.NetworkMode ?? "default";
-  return mode === "default" ? "bridge" : mode;
-}
-
-/** Until networks exist: the network's name with empty addresses, every field Docker shows. */
-export function networkSettings(hc: HostConfig): NonNullable<ContainerInspect["NetworkSettings"]> {
-  const endpoint = {
-    IPAMConfig: null,
-    Links: null,
-    Aliases: null,
-    NetworkID: "",
-    EndpointID: "",
-    Gateway: "",
-    IPAddress: "",
-    IPPrefixLen: 0,
-    IPv6Gateway: "",
-    GlobalIPv6Address: "",
-    GlobalIPv6PrefixLen: 0,
-    MacAddress: "",
-    DriverOpts: null,
-  };
-  const settings = {
-    Bridge: "",
-    SandboxID: "",
-    HairpinMode: false,
-    LinkLocalIPv6Address: "",
-    LinkLocalIPv6PrefixLen: 0,
-    Ports: {},
-    SandboxKey: "",
-    SecondaryIPAddresses: null,
-    SecondaryIPv6Addresses: null,
-    EndpointID: "",
-    Gateway: "",
-    GlobalIPv6Address: "",
-    GlobalIPv6PrefixLen: 0,
-    IPAddress: "",
-    IPPrefixLen: 0,
-    IPv6Gateway: "",
-    MacAddress: "",
-    Networks: { [networkName(hc)]: endpoint },
-  };
-  // The generated types say "absent" where Docker says null.
-  return settings as unknown as NonNullable<ContainerInspect["NetworkSettings"]>;
 }

@@ -4,8 +4,11 @@ import { NotFoundError } from "../errors.js";
 import { pathsOf, type Context } from "./context.js";
 import type { ContainerRecord } from "./records.js";
 import { dirSize, driverData } from "./size.js";
+import { mountPointsView } from "./mounts-spec.js";
 import { isCgroupV2 } from "../runtime/spec.js";
-import { configView, hostConfigView, networkSettings } from "./inspect-view.js";
+import { configView, hostConfigView } from "./inspect-view.js";
+import { networkView } from "./network-setup.js";
+import { networkSettings } from "./network-settings.js";
 
 export async function inspectContainer(ctx: Context, idOrName: string, opts: { size?: boolean } = {}): Promise<ContainerInspect> {
   const rec = ctx.records.get(idOrName);
@@ -48,9 +51,9 @@ export async function inspectContainer(ctx: Context, idOrName: string, opts: { s
     ExecIDs: execIds.length > 0 ? execIds : (null as unknown as undefined),
     HostConfig: hostConfigView(rec.hostConfig, { cgroupV2: isCgroupV2() }),
     GraphDriver: { Data: driver.data, Name: driver.name },
-    Mounts: [],
+    Mounts: mountPointsView(ctx, rec.id),
     Config: configView(rec.config),
-    NetworkSettings: networkSettings(rec.hostConfig),
+    NetworkSettings: networkSettings(networkView(ctx, rec)),
   };
   if (opts.size) Object.assign(out, await sizes(ctx, rec));
   return out;

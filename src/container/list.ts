@@ -5,7 +5,8 @@ import { InvalidArgumentError, NotFoundError } from "../errors.js";
 import { checkFilterKeys, type Filters } from "../oci/filters.js";
 import type { Context } from "./context.js";
 import { sizes } from "./inspect.js";
-import { networkName, networkSettings } from "./inspect-view.js";
+import { networksOf, networkView } from "./network-setup.js";
+import { endpointsView, onNetwork, portList, portMap } from "./network-settings.js";
 import { zeroTime, type ContainerRecord } from "./records.js";
 import { isActive, type ContainerStatus } from "./state.js";
 import { statusText } from "./status-text.js";
@@ -42,7 +43,7 @@ async function summary(
   rec: ContainerRecord,
   opts: { withSize: boolean; imageIdOf: (ref: string) => Promise<string | undefined> },
 ): Promise<ContainerSummary> {
-  const network = networkSettings(rec.hostConfig);
+  const view = networkView(ctx, rec);
   return {
     Id: rec.id,
     Names: [rec.name],
@@ -50,12 +51,12 @@ async function summary(
     ImageID: rec.imageId,
     Command: commandText(rec),
     Created: Math.floor(Date.parse(rec.created) / 1000),
-    Ports: [],
+    Ports: view.sandbox ? portList(portMap(rec.config.ExposedPorts, view.sandbox.ports)) : [],
     Labels: rec.config.Labels ?? {},
     State: rec.state.status,
     Status: statusText(rec.state),
     HostConfig: { NetworkMode: rec.hostConfig.NetworkMode ?? "default" },
-    NetworkSettings: { Networks: network.Networks ?? {} },
+    NetworkSettings: { Networks: endpointsView(view) },
     Mounts: [],
     ...(opts.withSize ? await sizes(ctx, rec) : {}),
   };
@@ -104,7 +105,7 @@ async function buildPredicate(ctx: Context, filters: Filters, all: ContainerReco
   }
   // As Docker: any container that ran and is not running now, with that code.
   anyOf("exited", (rec, v) => !isActive(rec.state.status) && rec.state.startedAt !== zeroTime && rec.state.exitCode === Number(v));
-  anyOf("network", (rec, v) => networkName(rec.hostConfig) === v);
+  anyOf("network", (rec, v) => onNetwork({ rec, networks: networksOf(ctx, rec) }, v));
 
   // Image IDs only, as Docker: a name that no longer resolves matches nothing.
   const ancestors = new Set<string>();

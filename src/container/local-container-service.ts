@@ -13,6 +13,8 @@ import { inspectContainer } from "./inspect.js";
 import { killContainer } from "./kill.js";
 import { listContainers } from "./list.js";
 import { createLocks } from "./lock.js";
+import { unmountVolumes } from "./mounts-setup.js";
+import { connectContainer, disconnectContainer } from "./network-connect.js";
 import { containerLogs } from "./logs.js";
 import { createRecords } from "./records.js";
 import { recover, type RecoveryReport } from "./recover.js";
@@ -47,7 +49,8 @@ export function createContainerService(
     exits: new Map(),
     execs: new Map(),
     autoRemove(id) {
-      removeContainer(ctx, id, { force: true }).catch((err: unknown) => {
+      // As dockerd: --rm takes the container's anonymous volumes with it.
+      removeContainer(ctx, id, { force: true, volumes: true }).catch((err: unknown) => {
         // Already removed (rm -f raced the exit), or being removed: nothing left to do.
         if (err instanceof NotFoundError || err instanceof ConflictError) return;
         ctx.log?.("error", "auto-remove failed", { id, error: String(err) });
@@ -57,6 +60,8 @@ export function createContainerService(
       applyRestartPolicy(ctx, id);
     },
   };
+  // Every end of a run (an exit, a failed start) gives the container's volumes back.
+  changes.on("exit", (rec: { id: string }) => unmountVolumes(ctx, rec.id));
 
   return {
     create: (name, body) => createContainer(ctx, name, body),
@@ -80,6 +85,8 @@ export function createContainerService(
     top: (idOrName, psArgs) => topContainer(ctx, idOrName, psArgs),
     pause: (idOrName) => pauseContainer(ctx, idOrName),
     unpause: (idOrName) => unpauseContainer(ctx, idOrName),
+    connect: (idOrName, network, settings) => connectContainer(ctx, idOrName, network, settings),
+    disconnect: (idOrName, network, opts) => disconnectContainer(ctx, idOrName, network, opts),
     usingImage: (imageId) => ctx.records.usingImage(imageId).map((c) => ({ id: c.id, running: isActive(c.status) })),
     recover: () => recover(ctx),
     counts: () => ctx.records.statusCounts(),

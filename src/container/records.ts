@@ -7,6 +7,7 @@ import type { ContainerConfig, HostConfig } from "../api/types/index.js";
 import type { Mount } from "../snapshot/snapshotter.js";
 import { InvalidArgumentError, NotFoundError } from "../errors.js";
 import type { ContainerStatus } from "./state.js";
+import type { AttachedNetwork } from "./network-mode.js";
 
 export interface ContainerStateRecord {
   status: ContainerStatus;
@@ -33,6 +34,8 @@ export interface ContainerRecord {
   hostConfig: HostConfig;
   /** The writable snapshot's mounts, as images.prepareContainerRootfs returned them. */
   rootfsMounts: Mount[];
+  /** The networks the container joins, the primary first (absent in records older than networks). */
+  networks?: AttachedNetwork[];
   state: ContainerStateRecord;
 }
 
@@ -62,6 +65,7 @@ export interface Records {
   updateState(id: string, state: ContainerStateRecord): void;
   rename(id: string, name: string): void;
   setRootfsMounts(id: string, mounts: Mount[]): void;
+  setNetworks(id: string, networks: AttachedNetwork[]): void;
   delete(id: string): void;
   usingImage(imageId: string): { id: string; status: ContainerStatus }[];
   /** How many containers are in each status (for /info). */
@@ -79,6 +83,7 @@ export function createRecords(db: DB): Records {
     state: db.prepare("UPDATE containers SET state = ? WHERE id = ?"),
     rename: db.prepare("UPDATE containers SET name = ? WHERE id = ?"),
     mounts: db.prepare("UPDATE containers SET spec = json_set(spec, '$.rootfsMounts', json(?)) WHERE id = ?"),
+    networks: db.prepare("UPDATE containers SET spec = json_set(spec, '$.networks', json(?)) WHERE id = ?"),
     delete: db.prepare("DELETE FROM containers WHERE id = ?"),
     byImage: db.prepare<[string], { id: string; state: string }>("SELECT id, state FROM containers WHERE image_id = ?"),
     statusCounts: db.prepare("SELECT json_extract(state, '$.status') AS status, count(*) AS n FROM containers GROUP BY status"),
@@ -114,6 +119,7 @@ export function createRecords(db: DB): Records {
         config: rec.config,
         hostConfig: rec.hostConfig,
         rootfsMounts: rec.rootfsMounts,
+        ...(rec.networks ? { networks: rec.networks } : {}),
       };
       q.insert.run(rec.id, rec.name, rec.imageId, rec.created, JSON.stringify(spec), JSON.stringify(rec.state));
     },
@@ -125,6 +131,9 @@ export function createRecords(db: DB): Records {
     },
     setRootfsMounts(id, mounts) {
       q.mounts.run(JSON.stringify(mounts), id);
+    },
+    setNetworks(id, networks) {
+      q.networks.run(JSON.stringify(networks), id);
     },
     delete(id) {
       q.delete.run(id);

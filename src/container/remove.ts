@@ -8,11 +8,12 @@ import { isMounted } from "../mount/mount.js";
 import { pathsOf, publish, setState, type Context } from "./context.js";
 import { releaseTask } from "./exit.js";
 import { terminate } from "./kill.js";
+import { dropMounts } from "./mounts-plan.js";
 import type { ContainerRecord } from "./records.js";
 import { SIGKILL } from "./signals.js";
 import { isActive } from "./state.js";
 
-export async function removeContainer(ctx: Context, idOrName: string, opts: { force?: boolean }): Promise<void> {
+export async function removeContainer(ctx: Context, idOrName: string, opts: { force?: boolean; volumes?: boolean }): Promise<void> {
   const { id } = ctx.records.get(idOrName);
   await ctx.locks.withLock(id, async () => {
     const rec = ctx.records.find(id);
@@ -28,12 +29,15 @@ export async function removeContainer(ctx: Context, idOrName: string, opts: { fo
       await terminate(ctx, rec, SIGKILL, 0);
     }
     setState(ctx, rec, { status: "removing" });
-    await finishRemoval(ctx, rec);
+    await finishRemoval(ctx, rec, { volumes: opts.volumes });
   });
 }
 
-/** The removal steps after "removing" is recorded; also run by recovery. Call holding the lock. */
-export async function finishRemoval(ctx: Context, rec: ContainerRecord): Promise<void> {
+/**
+ * The removal steps after "removing" is recorded; also run by recovery. Call
+ * holding the lock. `volumes` (rm -v) removes the anonymous volumes too.
+ */
+export async function finishRemoval(ctx: Context, rec: ContainerRecord, opts: { volumes?: boolean } = {}): Promise<void> {
   try {
     await releaseTask(ctx, rec.id);
     try {
@@ -51,6 +55,7 @@ export async function finishRemoval(ctx: Context, rec: ContainerRecord): Promise
     setState(ctx, rec, { status: "dead", error: `driver failed to remove root filesystem ${rec.id}: ${message}` });
     throw err;
   }
+  await dropMounts(ctx, rec.id, { removeAnonymous: opts.volumes ?? false });
   ctx.records.delete(rec.id);
   ctx.stoppedByUser.delete(rec.id);
   publish(ctx, rec, "destroy");

@@ -3,11 +3,11 @@
 // here), runtime.start, record "running", arm the exit watcher. A failure
 // undoes the task and the mount and records the error and exit code, as Docker.
 import { ConflictError, NotModifiedError } from "../errors.js";
-import { networkKind } from "./config.js";
 import { containerSpec } from "./container-spec.js";
 import { nowIso, pathsOf, publish, setState, type Context } from "./context.js";
-import { writeEtcFiles } from "./etc-files.js";
 import { ensureRootfsMounted, releaseTask, watchExit } from "./exit.js";
+import { mountVolumes } from "./mounts-setup.js";
+import { prepareNetwork } from "./network-setup.js";
 import type { ContainerRecord } from "./records.js";
 import { startFailure } from "./start-error.js";
 
@@ -39,20 +39,10 @@ export async function runContainer(ctx: Context, rec: ContainerRecord, opts: { r
     // A task left from an earlier run (berthd died before cleaning up) would block create.
     await releaseTask(ctx, rec.id);
     await ensureRootfsMounted(ctx, rec);
-    const kind = networkKind(rec.hostConfig);
-    const hostname = rec.config.Hostname ?? rec.id.slice(0, 12);
-    await writeEtcFiles(paths, {
-      hostname,
-      hosts: { hostname, ...(rec.config.Domainname ? { domainname: rec.config.Domainname } : {}), extraHosts: rec.hostConfig.ExtraHosts ?? [] },
-      resolv: {
-        network: kind,
-        dns: rec.hostConfig.Dns ?? [],
-        dnsSearch: rec.hostConfig.DnsSearch ?? [],
-        dnsOptions: rec.hostConfig.DnsOptions ?? [],
-      },
-      hostHostsFile: kind === "host",
-    });
-    const spec = await containerSpec(ctx, rec);
+    // Volumes are mounted (and filled from the image) before the spec binds them.
+    await mountVolumes(ctx, rec.id);
+    const network = await prepareNetwork(ctx, rec);
+    const spec = await containerSpec(ctx, rec, { network });
     inRuntime = true;
     ({ pid } = await ctx.runtime.create(rec.id, {
       spec,

@@ -4,6 +4,7 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { InvalidArgumentError, isErrno } from "../errors.js";
+import type { NetworkConfig } from "../network/local-network-service.js";
 
 export interface DaemonConfig {
   /** Listen addresses: unix:///path or tcp://host:port. */
@@ -19,6 +20,8 @@ export interface DaemonConfig {
   insecureRegistries: string[];
   /** Per-registry CAs: <certsDir>/<host:port>/ca.crt. */
   certsDir: string;
+  /** daemon.json "bridge", "bip" and "default-address-pools". */
+  network: NetworkConfig;
 }
 
 export const defaults = {
@@ -40,6 +43,9 @@ interface DaemonJson {
   debug?: boolean;
   runtimes?: { runc?: { path?: string } };
   "insecure-registries"?: string[];
+  bridge?: string;
+  bip?: string;
+  "default-address-pools"?: Array<{ base: string; size: number }>;
 }
 
 export function loadConfig(argv: string[]): DaemonConfig {
@@ -78,6 +84,11 @@ export function loadConfig(argv: string[]): DaemonConfig {
     debug: values.debug ?? file.debug ?? false,
     insecureRegistries: [...(file["insecure-registries"] ?? []), ...(values["insecure-registry"] ?? [])],
     certsDir: defaults.certsDir,
+    network: {
+      ...(file.bridge ? { bridge: file.bridge } : {}),
+      ...(file.bip ? { bip: file.bip } : {}),
+      ...(file["default-address-pools"] ? { defaultAddressPools: file["default-address-pools"] } : {}),
+    },
   };
 }
 

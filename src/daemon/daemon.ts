@@ -11,6 +11,9 @@ import { applyLayer } from "../archive/apply.js";
 import { createImageService } from "../image/local-image-service.js";
 import { createConmonRuntime } from "../runtime/conmon-runtime.js";
 import { createContainerService } from "../container/local-container-service.js";
+import { createVolumeService } from "../volume/local-volume-service.js";
+import { createNetworkService } from "../network/local-network-service.js";
+import { networksBackend } from "../api/router/networks/backend.js";
 import type { BuildService } from "../build/build-service.js";
 import { createApiServer } from "../api/server.js";
 import type { DaemonConfig } from "./config.js";
@@ -49,11 +52,15 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Da
     runtimePath: config.runtimePath,
     conmonPath: config.conmonPath,
   });
+  const volumes = createVolumeService({ db, root: join(config.dataRoot, "volumes"), log });
+  const network = await createNetworkService({ db, execRoot: config.execRoot, config: config.network, log });
   const containers = createContainerService({
     db,
     images,
     runtime,
     events,
+    volumes,
+    network,
     root: join(config.dataRoot, "containers"),
     execRoot: config.execRoot,
     // Exit watchers, auto-remove and restart policies fail in the background: their errors belong in the log.
@@ -80,6 +87,11 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Da
 
   const report = await containers.recover();
   log("info", "recovered containers", { report });
+  // Option volumes (tmpfs…) stay mounted for the containers that kept running, and only for them.
+  await volumes.reconcile(new Set((await containers.list({})).map((c) => c.Id!)));
+  // Sandboxes of containers that kept running stay; whatever else a crash left (rules, veths, netns, addresses) goes.
+  const networks = await network.reconcile(new Set((await containers.list({})).map((c) => c.Id!)));
+  log("info", "reconciled networks", networks);
   if (await interruptedBuild(config.dataRoot, snapshotter)) {
     const builds = await (await getBuilder()).recover();
     log("info", "removed what interrupted builds left", builds);
@@ -119,8 +131,10 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Da
       containers,
       exec: containers.exec,
       images: { ...images, usedBy: (id: string) => containers.usingImage(id) },
-      diskUsage: { diskUsage: (opts) => systemDf({ images, containers, build }, opts) },
+      diskUsage: { diskUsage: (opts) => systemDf({ images, containers, build, volumes }, opts) },
       build,
+      volumes,
+      networks: networksBackend(network, containers),
     },
     { log: (entry) => log("debug", "request", entry as Record<string, unknown>) },
   );
@@ -131,6 +145,7 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Da
     async close() {
       // Containers keep running: conmon holds them until the next berthd.
       await server.close();
+      await network.close();
       db.close();
       releasePidfile();
     },

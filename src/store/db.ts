@@ -84,6 +84,30 @@ const migrations: string[] = [
     PRIMARY KEY (digest, registry, repository)
   );
   `,
+  // Volumes (volume/records.ts), the containers referring to them, and each
+  // container's resolved mount points (container/mounts-records.ts).
+  `
+  CREATE TABLE volumes (
+    name TEXT PRIMARY KEY,
+    driver TEXT NOT NULL,
+    labels TEXT NOT NULL DEFAULT '{}',
+    options TEXT NOT NULL DEFAULT '{}',
+    created TEXT NOT NULL,
+    anonymous INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE TABLE volume_refs (
+    volume TEXT NOT NULL REFERENCES volumes(name) ON DELETE CASCADE,
+    container_id TEXT NOT NULL,
+    PRIMARY KEY (volume, container_id)
+  );
+  CREATE INDEX volume_refs_by_container ON volume_refs(container_id);
+  CREATE TABLE container_mounts (
+    container_id TEXT NOT NULL,
+    destination TEXT NOT NULL,
+    spec TEXT NOT NULL,
+    PRIMARY KEY (container_id, destination)
+  );
+  `,
 ];
 
 export function openDatabase(file: string): DB {

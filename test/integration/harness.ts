@@ -6,6 +6,8 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { existsSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { randomBytes } from "node:crypto";
+import { sweepRules } from "../../src/network/sweep-rules.js";
 import { fileURLToPath } from "node:url";
 
 const repo = resolve(fileURLToPath(import.meta.url), "../../../..");
@@ -43,7 +45,9 @@ export async function startDaemon(opts: { busybox?: boolean } = {}): Promise<Dae
   const host = `unix://${socket}`;
   const logFile = join(base, "berthd.log");
   const configFile = join(base, "daemon.json");
-  await writeFile(configFile, "{}\n");
+  // A bridge device of its own, so test daemons never share one with each other or with a berthd on /run/berth.
+  const bridge = `bt${randomBytes(3).toString("hex")}`;
+  await writeFile(configFile, JSON.stringify({ bridge }) + "\n");
   let proc: ChildProcess | undefined;
 
   const launch = async () => {
@@ -108,14 +112,33 @@ export async function startDaemon(opts: { busybox?: boolean } = {}): Promise<Dae
       if (proc && proc.exitCode === null && proc.signalCode === null) {
         const ids = (await run(["ps", "-aq"])).stdout.split("\n").filter(Boolean);
         if (ids.length) await run(["rm", "-f", ...ids]);
+        await run(["network", "prune", "-f"]);
         await daemon.kill("SIGTERM");
       }
+      await removeBridges(execRoot);
       await rm(base, { recursive: true, force: true, maxRetries: 3 });
     },
     log: () => readFileSync(logFile, "utf8"),
   };
   if (opts.busybox !== false) await importBusybox(daemon);
   return daemon;
+}
+
+/** Deletes the bridges a daemon made, and their rules (berth marks each with the ifalias "berth <exec-root> <network-id>"). */
+async function removeBridges(execRoot: string): Promise<void> {
+  const ip = (args: string[]) =>
+    new Promise<string>((resolvePromise) => {
+      const child = spawn("ip", args, { stdio: ["ignore", "pipe", "ignore"] });
+      let out = "";
+      child.stdout.on("data", (d) => (out += d));
+      child.on("close", () => resolvePromise(out));
+      child.on("error", () => resolvePromise(""));
+    });
+  const links = JSON.parse((await ip(["-j", "link", "show", "type", "bridge"])) || "[]") as Array<{ ifname: string; ifalias?: string }>;
+  const ours = links.filter((l) => l.ifalias?.startsWith(`berth ${execRoot} `)).map((l) => l.ifname);
+  for (const name of ours) await ip(["link", "del", name]);
+  // The firewall plugin's per-bridge isolation rules outlive the bridge.
+  if (ours.length > 0) await sweepRules({ devices: ours });
 }
 
 export async function importBusybox(d: Daemon): Promise<void> {

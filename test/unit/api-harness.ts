@@ -181,6 +181,12 @@ function containersFake(containers: Map<string, FakeContainer>, rec: Recorded): 
     async unpause(id) {
       lookup(containers, id);
     },
+    async connect() {
+      throw new Error("connect is not faked: the networks API tests use their own backend");
+    },
+    async disconnect() {
+      throw new Error("disconnect is not faked: the networks API tests use their own backend");
+    },
   };
 }
 
@@ -358,6 +364,40 @@ export async function startHarness(): Promise<Harness> {
         throw new NotImplementedError("no builds here");
       },
       prune: async () => ({ cachesDeleted: [], spaceReclaimed: 0 }),
+    },
+    // api-volumes.test.ts serves its own volume fake; here there are no volumes.
+    volumes: {
+      create: async () => {
+        throw new NotImplementedError("no volumes here");
+      },
+      list: async () => ({ Volumes: [], Warnings: [] }),
+      inspect: async (name) => {
+        throw new NotFoundError(`get ${name}: no such volume`);
+      },
+      remove: async (name) => {
+        throw new NotFoundError(`get ${name}: no such volume`);
+      },
+      prune: async () => ({ VolumesDeleted: [], SpaceReclaimed: 0 }),
+    },
+    // api-networks.test.ts serves its own network fake; here networks are simply absent.
+    networks: {
+      create: async () => {
+        throw new NotImplementedError("no networks here");
+      },
+      list: () => [],
+      inspect: (id) => {
+        throw new NotFoundError(`network ${id} not found`);
+      },
+      remove: async (id) => {
+        throw new NotFoundError(`network ${id} not found`);
+      },
+      prune: async () => [],
+      connect: async (network) => {
+        throw new NotFoundError(`network ${network} not found`);
+      },
+      disconnect: async (network) => {
+        throw new NotFoundError(`network ${network} not found`);
+      },
     },
   };
   const server = createApiServer(backends, { log: (m) => logs.push(m) });

@@ -105,8 +105,6 @@ const rejected: [HostConfig, string][] = [
   [{ Memory: 64 * MB, MemorySwap: 32 * MB }, "Minimum memoryswap limit should be larger than memory limit, see usage"],
   [{ MemorySwap: 32 * MB }, "You should always set the Memory limit when using Memoryswap limit, see usage"],
   [{ NanoCpus: 1e9, CpuQuota: 50000 }, "Conflicting options: Nano CPUs and CPU Quota cannot both be set"],
-  [{ NetworkMode: "container:abc" }, 'network mode "container:abc" is not supported yet (use none, host, bridge or default)'],
-  [{ NetworkMode: "mynet" }, 'network mode "mynet" is not supported yet (use none, host, bridge or default)'],
   [{ AutoRemove: true, RestartPolicy: { Name: "always" } }, "can't create 'AutoRemove' container with restart policy"],
   [
     { RestartPolicy: { Name: "sometimes" as "always" } },

@@ -7,8 +7,10 @@ import { collect, integer, parsed } from "../args.js";
 import { parseBytes, parseNanoCpus } from "../format/units.js";
 import { UsageError } from "../usage-error.js";
 import { resourceHostConfig, swapBytes, type ResourceFlags } from "./resource-flags.js";
+import { addNetworkFlags, networkFields, type NetworkFlags } from "./network-flags.js";
+import { addVolumeFlags, volumeFields, type VolumeFlags } from "./volume-flags.js";
 
-export interface ContainerFlags extends ResourceFlags {
+export interface ContainerFlags extends ResourceFlags, NetworkFlags, VolumeFlags {
   interactive?: boolean;
   tty?: boolean;
   rm?: boolean;
@@ -21,7 +23,6 @@ export interface ContainerFlags extends ResourceFlags {
   hostname?: string;
   label?: string[];
   labelFile?: string[];
-  network?: string;
   capAdd?: string[];
   capDrop?: string[];
   privileged?: boolean;
@@ -32,7 +33,6 @@ export interface ContainerFlags extends ResourceFlags {
   init?: boolean;
   attach?: string[];
   volume?: string[];
-  publish?: string[];
   pull?: "always" | "missing" | "never";
   detach?: boolean;
 }
@@ -40,7 +40,7 @@ export interface ContainerFlags extends ResourceFlags {
 export const CONTAINER_USAGE = "[OPTIONS] IMAGE [COMMAND] [ARG...]";
 
 export function addContainerFlags(cmd: Command): Command {
-  return cmd
+  return addVolumeFlags(addNetworkFlags(cmd))
     .usage(CONTAINER_USAGE)
     .passThroughOptions()
     .helpOption("--help", "Print usage")
@@ -66,11 +66,9 @@ export function addContainerFlags(cmd: Command): Command {
     .option("--memory-swap <bytes>", "Swap limit equal to memory plus swap: '-1' to enable unlimited swap", parsed(swapBytes))
     .option("--memory-swappiness <int>", "Tune container memory swappiness (0 to 100) (default -1)", parsed(integer))
     .option("--name <string>", "Assign a name to the container")
-    .option("--network <network>", "Connect a container to a network")
     .option("--oom-kill-disable", "Disable OOM Killer")
     .option("--pids-limit <int>", "Tune container pids limit (set -1 for unlimited)", parsed(integer))
     .option("--privileged", "Give extended privileges to this container")
-    .option("-p, --publish <list>", "Publish a container's port(s) to the host", collect)
     .addOption(
       new Option("--pull <string>", 'Pull image before running ("always", "missing", "never")')
         .choices(["always", "missing", "never"])
@@ -97,18 +95,19 @@ export interface CreateRequest {
 export function buildCreateRequest(args: string[], flags: ContainerFlags, env: NodeJS.ProcessEnv = process.env): CreateRequest {
   const [image, ...cmd] = args;
   const attach = streamsToAttach(flags);
+  const net = networkFields(flags);
+  const vol = volumeFields(flags);
   const host: HostConfig = {
     AutoRemove: flags.rm ?? false,
-    Binds: flags.volume,
+    ...vol.host,
     CapAdd: flags.capAdd?.map(capability),
     CapDrop: flags.capDrop?.map(capability),
     Init: flags.init ? true : undefined,
-    NetworkMode: flags.network,
     Privileged: flags.privileged ?? false,
     ReadonlyRootfs: flags.readOnly ?? false,
     SecurityOpt: flags.securityOpt?.map(securityOpt),
     ...resourceHostConfig(flags),
-    ...publish(flags.publish ?? []),
+    ...net.host,
   };
   const body: ContainerCreateBody = {
     Hostname: flags.hostname,
@@ -127,8 +126,11 @@ export function buildCreateRequest(args: string[], flags: ContainerFlags, env: N
     Labels: labels(flags),
     StopSignal: flags.stopSignal,
     StopTimeout: flags.stopTimeout,
-    ExposedPorts: host.PortBindings ? Object.fromEntries(Object.keys(host.PortBindings).map((p) => [p, {}])) : undefined,
+    ExposedPorts: net.exposedPorts,
+    Volumes: vol.volumes,
+    MacAddress: net.macAddress,
     HostConfig: host,
+    NetworkingConfig: net.networkingConfig,
   };
   return { body: dropUndefined(body), name: flags.name };
 }
@@ -229,23 +231,6 @@ function securityOpt(opt: string): string {
   if (opt === "no-new-privileges") return opt;
   if (!/[=:]/.test(opt)) throw new UsageError(`invalid --security-opt: ${JSON.stringify(opt)}`);
   return opt;
-}
-
-/** "-p 8080:80", "-p 127.0.0.1:8080:80/udp", "-p 80" → PortBindings. */
-function publish(specs: string[]): Pick<HostConfig, "PortBindings"> {
-  if (specs.length === 0) return {};
-  const bindings: NonNullable<HostConfig["PortBindings"]> = {};
-  for (const spec of specs) {
-    const [addr, proto = "tcp"] = spec.split("/");
-    const parts = addr.split(":");
-    const container = parts.pop() as string;
-    const hostPort = parts.pop() ?? "";
-    const hostIp = parts.join(":");
-    if (!/^\d+$/.test(container)) throw new UsageError(`invalid containerPort: ${container}`);
-    const key = `${container}/${proto}`;
-    bindings[key] = [...(bindings[key] ?? []), { HostIp: hostIp, HostPort: hostPort }];
-  }
-  return { PortBindings: bindings };
 }
 
 function dropUndefined<T extends object>(value: T): T {

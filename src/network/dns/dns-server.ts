@@ -20,11 +20,13 @@ export interface Upstream {
 export interface DnsServerOptions {
   /** The address to listen on (the network's gateway). */
   address: string;
-  /** 53 unless a test says otherwise. */
+  /** 53 unless a test says otherwise; 0 picks a free port (the same for UDP and TCP), reported by DnsServer.port. */
   port?: number;
   names: NameTable;
   /** Where unknown names go; read from the host's /etc/resolv.conf by default. */
   upstreams: Upstream[];
+  /** How long one upstream may take before the next is asked (4000 ms, as Docker's resolver); tests shorten it. */
+  forwardTimeoutMs?: number;
   log?: (level: "debug" | "info" | "warn" | "error", msg: string, fields?: Record<string, unknown>) => void;
 }
 

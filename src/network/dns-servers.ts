@@ -1,0 +1,74 @@
+// One DNS server per user-defined network, on its gateway address, started
+// when the first endpoint joins (the bridge, hence the address, exists by
+// then) and stopped with the network. Its names are read live from the
+// records: container name, aliases, short ID, and name.network.
+import type { DnsServer, NameTable } from "./dns/dns-server.js";
+import { startDnsServer } from "./dns/dns-server-impl.js";
+import { hostUpstreams } from "./dns/upstreams.js";
+import type { NetworkContext } from "./local-network-service.js";
+import type { NetworkRow } from "./records.js";
+
+export interface DnsServers {
+  /** Starts the network's server if it has none; a failure is logged, not thrown: names are a convenience, the endpoint works. */
+  ensure(net: NetworkRow): Promise<void>;
+  /** The address containers use, when the network has a running server. */
+  address(networkId: string): string | undefined;
+  stop(networkId: string): Promise<void>;
+  closeAll(): Promise<void>;
+}
+
+/** The default bridge has no name resolution, as in Docker. */
+export function servesNames(net: NetworkRow): boolean {
+  return net.driver === "bridge" && net.name !== "bridge" && !!net.gateway;
+}
+
+export function nameTable(ctx: NetworkContext, net: Pick<NetworkRow, "id" | "name">): NameTable {
+  const namesOf = (e: { name: string; aliases: string[]; containerId: string }) =>
+    [e.name, `${e.name}.${net.name}`, ...e.aliases, e.containerId.slice(0, 12)].map((n) => n.toLowerCase());
+  return {
+    lookup(name) {
+      const wanted = name.toLowerCase().replace(/\.$/, "");
+      return ctx.records.names(net.id).flatMap((e) => (namesOf(e).includes(wanted) ? [e.ip] : []));
+    },
+    reverse(ip) {
+      const e = ctx.records.names(net.id).find((x) => x.ip === ip);
+      return e && `${e.name}.${net.name}`;
+    },
+  };
+}
+
+export function createDnsServers(ctx: NetworkContext, opts: { port?: number }): DnsServers {
+  const servers = new Map<string, Promise<DnsServer | undefined>>();
+  return {
+    async ensure(net) {
+      if (!servesNames(net) || servers.has(net.id)) return;
+      const starting = startDnsServer({
+        address: net.gateway!,
+        ...(opts.port !== undefined ? { port: opts.port } : {}),
+        names: nameTable(ctx, net),
+        // An internal network reaches nothing outside, names included.
+        upstreams: net.internal ? [] : hostUpstreams(),
+        log: ctx.log,
+      }).catch((err: unknown) => {
+        ctx.log("warn", "DNS server did not start", { network: net.name, address: net.gateway, error: String(err) });
+        servers.delete(net.id);
+        return undefined;
+      });
+      servers.set(net.id, starting);
+      await starting;
+    },
+    address(networkId) {
+      // Known only once started; a server that failed was removed from the map.
+      const net = ctx.records.network(networkId);
+      return servers.has(networkId) && net ? net.gateway : undefined;
+    },
+    async stop(networkId) {
+      const s = servers.get(networkId);
+      servers.delete(networkId);
+      await (await s)?.close();
+    },
+    async closeAll() {
+      await Promise.all([...servers.keys()].map((id) => this.stop(id)));
+    },
+  };
+}

@@ -1,0 +1,62 @@
+// The CNI configuration list of one endpoint. berthd has already chosen the
+// address (static IPAM) and the host ports; the plugins only plumb them:
+//   bridge   veth into the netns, the address, the default route (none on an
+//            --internal network), masquerade out (not on --internal);
+//   tuning   only when a MAC address was asked for;
+//   portmap  DNAT of the published ports, on the primary endpoint only; it
+//            also makes 127.0.0.1:<port> work (route_localnet + SNAT);
+//   firewall FORWARD accepts for the address, since the FORWARD policy may be
+//            DROP (dockerd sets it), and no traffic between different bridges.
+// The list is stored with the endpoint, so DEL sends exactly what ADD got.
+import type { CniConfList, CniPluginConf } from "./cni.js";
+import type { PortMapping } from "./ports.js";
+import type { NetworkRow } from "./records.js";
+
+export interface EndpointPlan {
+  ip: string;
+  prefixLen: number;
+  mac?: string;
+  /** Published ports (primary endpoint only). */
+  ports: PortMapping[];
+}
+
+/** The CNI network name: per berth network, so plugin-made chains and comments say which one. */
+export function cniNetworkName(networkId: string): string {
+  return `berth-${networkId.slice(0, 12)}`;
+}
+
+export function endpointConfList(net: NetworkRow, plan: EndpointPlan): CniConfList {
+  const plugins: CniPluginConf[] = [
+    {
+      type: "bridge",
+      bridge: net.bridgeName,
+      isGateway: true,
+      ipMasq: !net.internal,
+      hairpinMode: true,
+      ipam: {
+        type: "static",
+        addresses: [{ address: `${plan.ip}/${plan.prefixLen}`, gateway: net.gateway }],
+        routes: net.internal ? [] : [{ dst: "0.0.0.0/0" }],
+      },
+    },
+  ];
+  if (plan.mac) plugins.push({ type: "tuning", mac: plan.mac });
+  if (plan.ports.length > 0 && !net.internal) {
+    plugins.push({
+      type: "portmap",
+      snat: true,
+      capabilities: { portMappings: true },
+      runtimeConfig: {
+        portMappings: plan.ports.map((p) => ({
+          hostPort: p.hostPort,
+          containerPort: p.containerPort,
+          protocol: p.protocol,
+          // portmap reads an empty hostIP as every address.
+          hostIP: p.hostIp === "0.0.0.0" ? "" : p.hostIp,
+        })),
+      },
+    });
+  }
+  plugins.push({ type: "firewall", backend: "iptables", ingressPolicy: "same-bridge" });
+  return { cniVersion: "1.0.0", name: cniNetworkName(net.id), plugins };
+}
