@@ -1,12 +1,11 @@
 // The CNI configuration list of one endpoint. berthd has already chosen the
 // address (static IPAM) and the host ports; the plugins only plumb them:
 //   bridge   veth into the netns, the address, the default route (none on an
-//            --internal network), masquerade out (not on --internal);
+//            --internal network); masquerade and FORWARD accepts are the
+//            network's own rules (bridge-rules.ts), made once, not per container;
 //   tuning   only when a MAC address was asked for;
 //   portmap  DNAT of the published ports, on the primary endpoint only; it
-//            also makes 127.0.0.1:<port> work (route_localnet + SNAT);
-//   firewall FORWARD accepts for the address, since the FORWARD policy may be
-//            DROP (dockerd sets it), and no traffic between different bridges.
+//            also makes 127.0.0.1:<port> work (route_localnet + SNAT).
 // The list is stored with the endpoint, so DEL sends exactly what ADD got.
 import type { CniConfList, CniPluginConf } from "./cni.js";
 import type { PortMapping } from "./ports.js";
@@ -31,7 +30,7 @@ export function endpointConfList(net: NetworkRow, plan: EndpointPlan): CniConfLi
       type: "bridge",
       bridge: net.bridgeName,
       isGateway: true,
-      ipMasq: !net.internal,
+      ipMasq: false,
       hairpinMode: true,
       ipam: {
         type: "static",
@@ -57,6 +56,5 @@ export function endpointConfList(net: NetworkRow, plan: EndpointPlan): CniConfLi
       },
     });
   }
-  plugins.push({ type: "firewall", backend: "iptables", ingressPolicy: "same-bridge" });
   return { cniVersion: "1.0.0", name: cniNetworkName(net.id), plugins };
 }

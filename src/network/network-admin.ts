@@ -57,7 +57,7 @@ export function createNetworkAdmin(ctx: NetworkContext, dns: DnsServers): AdminO
     await dns.stop(n.id);
     if (n.bridgeName && n.bridgeCreated) {
       await deleteBridge(n.bridgeName);
-      // firewall's ingressPolicy leaves its per-bridge isolation rules behind.
+      // The network's own rules (bridge-rules.ts) all name its bridge.
       await sweepRules({ devices: [n.bridgeName] });
     }
     records.deleteNetwork(n.id);

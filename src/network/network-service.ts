@@ -1,13 +1,14 @@
 // Networks: records of bridge networks (SQLite), the IP addresses berthd hands
 // out on them, and the sandboxes (one network namespace per container) that
 // the CNI plugins wire to them. berthd owns the records and the allocations;
-// the plugins (bridge, portmap, firewall, loopback, tuning, static IPAM) only
-// plumb what berthd decided, and are called per the CNI spec.
+// the plugins (bridge, portmap, tuning, static IPAM) only plumb what berthd
+// decided, and are called per the CNI spec. Masquerade and FORWARD rules are
+// per network, made with its bridge (bridge-rules.ts says why not per container).
 //
 // Lifecycle of a container's network:
 //   start  → setUp(): a named netns under <exec-root>/netns/<id>, lo up, then for
 //            each network: allocate an address, CNI ADD (bridge [+ portmap on the
-//            first network] + firewall), record the endpoint; the runtime joins
+//            first network]), record the endpoint; the runtime joins
 //            the netns by path.
 //   connect/disconnect while running → attach()/detach() one endpoint (eth1, …).
 //   exit   → tearDown(): CNI DEL for every endpoint, release the addresses and

@@ -6,6 +6,7 @@
 import { InvalidArgumentError } from "../errors.js";
 import type { NetworkContext } from "./local-network-service.js";
 import { newId } from "./local-network-service.js";
+import { ensureBridgeRules } from "./bridge-rules.js";
 import { checkDeviceName, createBridge, deviceExists, hostSubnets } from "./host-devices.js";
 import type { NetworkRow } from "./records.js";
 import { firstFreeSubnet, formatCidr, formatIp, masked, parseCidr, parseIp, type Cidr } from "./subnets.js";
@@ -76,5 +77,6 @@ export async function ensureBridgeDevice(ctx: NetworkContext, net: NetworkRow): 
     const prefix = parseCidr(net.subnet!)!.prefix;
     const made = await createBridge(name, `${net.gateway}/${prefix}`, ctx.bridgeAlias(net.id));
     if (!made) ctx.records.updateNetwork({ ...current, bridgeCreated: false });
+    else await ensureBridgeRules({ bridge: name, subnet: net.subnet!, internal: net.internal });
   });
 }

@@ -7,7 +7,8 @@
 import type { NetworkContext } from "./local-network-service.js";
 import type { NetworkService } from "./network-service.js";
 import type { DnsServers } from "./dns-servers.js";
-import { bridgesByAlias, deleteBridge } from "./host-devices.js";
+import { ensureBridgeRules } from "./bridge-rules.js";
+import { bridgesByAlias, deleteBridge, deviceExists } from "./host-devices.js";
 import { listNetns, removeNetns } from "./netns.js";
 import { sweepRules } from "./sweep-rules.js";
 import { join } from "node:path";
@@ -45,6 +46,10 @@ export async function reconcileNetworks(
     await sweepRules({ devices: [device] });
   }
   for (const net of records.networks()) {
+    // Rules a reboot or an iptables flush took, made again (they are per network, not per container).
+    if (net.bridgeCreated && net.bridgeName && net.subnet && deviceExists(net.bridgeName)) {
+      await ensureBridgeRules({ bridge: net.bridgeName, subnet: net.subnet, internal: net.internal });
+    }
     if (records.endpointsOn(net.id).length > 0) await deps.dns.ensure(net);
   }
   return { kept, removed };

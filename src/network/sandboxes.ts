@@ -129,9 +129,10 @@ export function createSandboxes(ctx: NetworkContext, dns: DnsServers): SandboxOp
         await cniDel(conf, { containerId, netns: sb?.netnsPath ?? "", ifname: e.ifname }, prev, { path: ctx.cniPath });
       }
     } catch (err) {
+      // DEL removes what ADD made; only when it could not is the safety net worth its iptables-save.
       ctx.log("warn", "CNI DEL failed; sweeping the endpoint's rules", { container: containerId, endpoint: e.endpointId, error: String(err) });
-    } finally {
       await sweepRules({ containerIds: [containerId], ips: [e.ip] });
+    } finally {
       records.deleteEndpoint(e.endpointId);
     }
   }

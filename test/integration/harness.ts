@@ -137,7 +137,7 @@ async function removeBridges(execRoot: string): Promise<void> {
   const links = JSON.parse((await ip(["-j", "link", "show", "type", "bridge"])) || "[]") as Array<{ ifname: string; ifalias?: string }>;
   const ours = links.filter((l) => l.ifalias?.startsWith(`berth ${execRoot} `)).map((l) => l.ifname);
   for (const name of ours) await ip(["link", "del", name]);
-  // The firewall plugin's per-bridge isolation rules outlive the bridge.
+  // The network rules berth made with each bridge (masquerade, FORWARD) outlive the bridge.
   if (ours.length > 0) await sweepRules({ devices: ours });
 }
 

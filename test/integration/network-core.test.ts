@@ -15,6 +15,7 @@ import { promisify } from "node:util";
 import { openDatabase, type DB } from "../../src/store/db.js";
 import { createNetworkService } from "../../src/network/local-network-service.js";
 import type { NetworkService } from "../../src/network/network-service.js";
+import { sweepRules } from "../../src/network/sweep-rules.js";
 
 const run = promisify(execFile);
 const hex = (n: number) => randomBytes(n).toString("hex");
@@ -65,6 +66,7 @@ describe("network core", () => {
     await svc.prune(new Map()).catch(() => undefined);
     await svc.close();
     await run("ip", ["link", "del", bridge]).catch(() => undefined);
+    await sweepRules({ devices: [bridge] });
     db.close();
     await rm(base, { recursive: true, force: true });
   });
@@ -126,6 +128,32 @@ describe("network core", () => {
     const fromB = await sh("nsenter", [`--net=${nsB}`, "busybox", "wget", "-qO-", `http://${ipA}:8080/`]);
     assert.equal(fromB, "hello from A\n");
     assert.equal(await httpGet(`http://127.0.0.1:${portA}/`), "hello from A\n");
+  });
+
+  it("publishes to other hosts: a namespace behind a veth reaches the port at the host's address", async () => {
+    // "Another host": a network namespace of this test, wired to the host by a
+    // veth pair on a /30 of its own; its packets arrive from outside, are DNAT'd
+    // and forwarded to the bridge, as a LAN peer's would (FORWARD may be DROP).
+    const peer = join(base, "peer-ns");
+    const hostIf = `bp${hex(3)}`;
+    const block = 200 + (randomBytes(1)[0]! % 50);
+    await writeFile(peer, "");
+    await sh("unshare", [`--net=${peer}`, "true"]);
+    try {
+      await sh("ip", ["link", "add", hostIf, "type", "veth", "peer", "name", "eth0", "netns", peer]);
+      await sh("ip", ["addr", "add", `10.${block}.77.1/30`, "dev", hostIf]);
+      await sh("ip", ["link", "set", hostIf, "up"]);
+      for (const args of [["addr", "add", `10.${block}.77.2/30`, "dev", "eth0"], ["link", "set", "eth0", "up"], ["link", "set", "lo", "up"], ["route", "add", "default", "via", `10.${block}.77.1`]]) {
+        await sh("nsenter", [`--net=${peer}`, "ip", ...args]);
+      }
+      // Node's client, not busybox wget: a static busybox's wget crashes in a namespace like this one.
+      const client = `require("http").get("http://10.${block}.77.1:${portA}/", { timeout: 5000 }, (r) => r.pipe(process.stdout)).on("error", (e) => { console.error(String(e)); process.exit(1); })`;
+      const got = await sh("nsenter", [`--net=${peer}`, process.execPath, "-e", client]);
+      assert.equal(got, "hello from A\n");
+    } finally {
+      await sh("ip", ["link", "del", hostIf]).catch(() => "");
+      await sh("umount", [peer]).catch(() => "");
+    }
   });
 
   it("answers the network's names on its DNS server", async () => {
