@@ -12,12 +12,12 @@
 // by ID, on Ctrl-C too. Every command has a time limit, and the whole run a
 // budget after which the sections left print as skipped.
 // Usage (root): node dist/bench/engine.js [--runs N] [--ps N] [--budget SECONDS] [--skip-ps] [--no-podman]
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { createClient } from "../src/client/client.js";
 import { startDaemon, type Daemon } from "../test/integration/harness.js";
-import { exec, must, pool, processes, rssKb, rssOfProcessesNaming, sample, which, elapsedMs, type Cli, type Sample } from "./proc.js";
+import { exec, must, pool, processes, rssKb, rssOfProcessesNaming, sample, which, elapsedMs, type Cli, type Sample, removeAll, bundleCli, bundleFresh, ensureBusybox } from "./proc.js";
 import { printTable, type Row } from "./table.js";
 
 const arg = (name: string, dflt: number): number => {
@@ -64,7 +64,10 @@ async function main(): Promise<void> {
   if (dockerd && (await exec([...dockerd.argv, "info"], { timeoutMs: 20_000 })).code !== 0) dockerd = undefined;
   const podmanPath = noPodman ? undefined : which("podman");
   const podman: Cli | undefined = podmanPath ? { name: "podman", argv: [podmanPath], runFlags: PODMAN_RUN_FLAGS } : undefined;
-  for (const other of [dockerd, podman]) if (other) await ensureBusybox(other, berth);
+  for (const other of [dockerd, podman]) {
+    const loaded = other && (await ensureBusybox(other, berth));
+    if (loaded) notes.push(loaded);
+  }
   if (!dockerd) notes.push("dockerd not reachable at /var/run/docker.sock: no docker anchor, no ratios");
 
   const engines: Engines = { d, berth, dockerBerth, dockerd, podman };
@@ -179,10 +182,6 @@ async function burst(cli: Cli): Promise<Burst> {
   return { ms, count: ids.length, ids };
 }
 
-async function removeAll(cli: Cli, ids: string[]): Promise<void> {
-  const batch = ids.splice(0);
-  for (let i = 0; i < batch.length; i += 100) await must(cli, ["rm", "-f", ...batch.slice(i, i + 100)], 300_000);
-}
 
 /** 4. Listing many containers. */
 async function listing(o: Engines): Promise<void> {
@@ -248,30 +247,8 @@ async function measured<T>(cli: Cli, fn: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Rebuilds dist/berth.mjs so that the CLI measured is the current code, bundled. */
-async function bundleCli(): Promise<boolean> {
-  const r = await exec([process.execPath, `${repo}scripts/bundle.mjs`], { timeoutMs: 60_000 });
-  if (r.code !== 0) console.error(r.stderr);
-  return r.code === 0;
-}
 
-/** Whether bin/berth still picks the bundle (a tsc run during the bench makes it fall back). */
-function bundleFresh(): boolean {
-  const mtime = (p: string): number => statSync(`${repo}dist/${p}`, { throwIfNoEntry: false })?.mtimeMs ?? Infinity;
-  const list = `${repo}dist/berth.inputs.json`;
-  if (!existsSync(list)) return false;
-  const inputs = JSON.parse(readFileSync(list, "utf8")) as string[];
-  return inputs.every((p) => mtime(p) <= mtime("berth.mjs"));
-}
 
-async function ensureBusybox(cli: Cli, berth: Cli): Promise<void> {
-  if ((await exec([...cli.argv, "image", "inspect", "busybox"], { env: cli.env })).code === 0) return;
-  const save = [...berth.argv, "save", "busybox"].map((a) => `'${a}'`).join(" ");
-  const load = [...cli.argv, "load"].map((a) => `'${a}'`).join(" ");
-  const r = await exec(["sh", "-c", `${save} | ${load}`], { timeoutMs: 120_000 });
-  if (r.code !== 0) throw new Error(`loading busybox into ${cli.name}: ${r.stderr}`);
-  notes.push(`loaded busybox into ${cli.name} from berth save`);
-}
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.once(signal, () => {

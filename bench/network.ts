@@ -17,12 +17,11 @@
 // at the end; what the bench makes in dockerd it removes by ID and name, on
 // Ctrl-C too. Every command has a time limit, and the whole run a budget.
 // Usage (root): node dist/bench/network.js [--runs N] [--count N] [--lookups N] [--budget SECONDS]
-import { existsSync, readFileSync, statSync } from "node:fs";
 import { connect } from "node:net";
 import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { startDaemon, type Daemon } from "../test/integration/harness.js";
-import { elapsedMs, exec, must, pool, which, type Cli, type Sample } from "./proc.js";
+import { elapsedMs, exec, must, pool, which, type Cli, type Sample, removeAll, bundleCli, bundleFresh, ensureBusybox } from "./proc.js";
 import { printTable, type Row } from "./table.js";
 
 const arg = (name: string, dflt: number): number => {
@@ -70,7 +69,8 @@ async function main(): Promise<void> {
   const docker = which("docker");
   let dockerd: Cli | undefined = docker ? { name: "docker CLI → dockerd", argv: [docker, "-H", DOCKERD] } : undefined;
   if (dockerd && (await exec([...dockerd.argv, "info"], { timeoutMs: 20_000 })).code !== 0) dockerd = undefined;
-  if (dockerd) await ensureBusybox(dockerd, berth);
+  const loaded = dockerd && (await ensureBusybox(dockerd, berth));
+  if (loaded) notes.push(loaded);
   else notes.push("DOCKERD NOT REACHABLE at /var/run/docker.sock: no Docker anchor, no ratios");
 
   // Docker first: it is the anchor the target is stated against.
@@ -204,35 +204,9 @@ async function lookupLoop(cli: Cli, from: string, target: string): Promise<Pick<
   return { lookupMs: await timed(`nslookup ${target}`), spawnMs: await timed("/bin/true") };
 }
 
-async function removeAll(cli: Cli, ids: string[]): Promise<void> {
-  const batch = ids.splice(0);
-  for (let i = 0; i < batch.length; i += 100) await must(cli, ["rm", "-f", ...batch.slice(i, i + 100)], 300_000);
-}
 
-/** Rebuilds dist/berth.mjs so that the CLI measured is the current code, bundled. */
-async function bundleCli(): Promise<boolean> {
-  const r = await exec([process.execPath, `${repo}scripts/bundle.mjs`], { timeoutMs: 60_000 });
-  if (r.code !== 0) console.error(r.stderr);
-  return r.code === 0;
-}
 
-/** Whether bin/berth still picks the bundle (a tsc run by someone else makes it fall back to the slower modules). */
-function bundleFresh(): boolean {
-  const mtime = (p: string): number => statSync(`${repo}dist/${p}`, { throwIfNoEntry: false })?.mtimeMs ?? Infinity;
-  const list = `${repo}dist/berth.inputs.json`;
-  if (!existsSync(list)) return false;
-  const inputs = JSON.parse(readFileSync(list, "utf8")) as string[];
-  return inputs.every((p) => mtime(p) <= mtime("berth.mjs"));
-}
 
-async function ensureBusybox(cli: Cli, berth: Cli): Promise<void> {
-  if ((await exec([...cli.argv, "image", "inspect", "busybox"], { env: cli.env })).code === 0) return;
-  const save = [...berth.argv, "save", "busybox"].map((a) => `'${a}'`).join(" ");
-  const load = [...cli.argv, "load"].map((a) => `'${a}'`).join(" ");
-  const r = await exec(["sh", "-c", `${save} | ${load}`], { timeoutMs: 120_000 });
-  if (r.code !== 0) throw new Error(`loading busybox into ${cli.name}: ${r.stderr}`);
-  notes.push(`loaded busybox into ${cli.name} from berth save`);
-}
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.once(signal, () => {

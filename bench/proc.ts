@@ -1,7 +1,8 @@
 // Process helpers for the engine benchmark: run a command with a time limit,
 // time it, take medians, and read the memory of processes from /proc.
 import { spawn, spawnSync } from "node:child_process";
-import { readFileSync, readdirSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { isErrno } from "../src/errors.js";
 
 export interface Done {
@@ -120,4 +121,38 @@ export async function pool<T>(items: T[], width: number, job: (item: T) => Promi
       while (next < items.length) await job(items[next++]!);
     }),
   );
+}
+
+const repo = fileURLToPath(new URL("../../", import.meta.url));
+
+/** Removes containers by ID, in batches (an argv has limits); empties `ids`. */
+export async function removeAll(cli: Cli, ids: string[]): Promise<void> {
+  const batch = ids.splice(0);
+  for (let i = 0; i < batch.length; i += 100) await must(cli, ["rm", "-f", ...batch.slice(i, i + 100)], 300_000);
+}
+
+/** Rebuilds dist/berth.mjs so that the CLI measured is the current code, bundled. */
+export async function bundleCli(): Promise<boolean> {
+  const r = await exec([process.execPath, `${repo}scripts/bundle.mjs`], { timeoutMs: 60_000 });
+  if (r.code !== 0) console.error(r.stderr);
+  return r.code === 0;
+}
+
+/** Whether bin/berth still picks the bundle (a tsc run during the bench makes it fall back to the slower modules). */
+export function bundleFresh(): boolean {
+  const mtime = (p: string): number => statSync(`${repo}dist/${p}`, { throwIfNoEntry: false })?.mtimeMs ?? Infinity;
+  const list = `${repo}dist/berth.inputs.json`;
+  if (!existsSync(list)) return false;
+  const inputs = JSON.parse(readFileSync(list, "utf8")) as string[];
+  return inputs.every((p) => mtime(p) <= mtime("berth.mjs"));
+}
+
+/** Loads berth's busybox into an anchor engine that lacks it; returns a note to print when it did. */
+export async function ensureBusybox(cli: Cli, berth: Cli): Promise<string | undefined> {
+  if ((await exec([...cli.argv, "image", "inspect", "busybox"], { env: cli.env })).code === 0) return undefined;
+  const save = [...berth.argv, "save", "busybox"].map((a) => `'${a}'`).join(" ");
+  const load = [...cli.argv, "load"].map((a) => `'${a}'`).join(" ");
+  const r = await exec(["sh", "-c", `${save} | ${load}`], { timeoutMs: 120_000 });
+  if (r.code !== 0) throw new Error(`loading busybox into ${cli.name}: ${r.stderr}`);
+  return `loaded busybox into ${cli.name} from berth save`;
 }

@@ -2,7 +2,7 @@
 // label, status, exited, ancestor, before, since, network), then limited.
 import type { ContainerSummary } from "../api/types/index.js";
 import { InvalidArgumentError, NotFoundError } from "../errors.js";
-import { checkFilterKeys, type Filters } from "../oci/filters.js";
+import { checkFilterKeys, type Filters, nameMatches, labelMatches } from "../oci/filters.js";
 import type { Context } from "./context.js";
 import { sizes } from "./inspect.js";
 import { networksOf, networkView } from "./network-setup.js";
@@ -137,19 +137,4 @@ async function buildPredicate(ctx: Context, filters: Filters, all: ContainerReco
   return (rec) => tests.every((t) => t(rec));
 }
 
-function nameMatches(name: string, pattern: string): boolean {
-  try {
-    return new RegExp(pattern).test(name);
-  } catch (err) {
-    // Not a valid regular expression: match it as text, as a user would expect.
-    if (!(err instanceof SyntaxError)) throw err;
-    return name.includes(pattern);
-  }
-}
 
-function labelMatches(labels: Record<string, string>, filter: string): boolean {
-  const eq = filter.indexOf("=");
-  if (eq < 0) return filter in labels;
-  const key = filter.slice(0, eq);
-  return key in labels && labels[key] === filter.slice(eq + 1);
-}

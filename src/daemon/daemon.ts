@@ -53,7 +53,7 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Da
     conmonPath: config.conmonPath,
   });
   const volumes = createVolumeService({ db, root: join(config.dataRoot, "volumes"), log });
-  const network = await createNetworkService({ db, execRoot: config.execRoot, config: config.network, log });
+  const network = await createNetworkService({ db, execRoot: config.execRoot, config: config.network, log, holdUntilReconciled: true });
   const containers = createContainerService({
     db,
     images,

@@ -1,7 +1,7 @@
 // GET /images/json: image summaries, newest first, with Docker's filters
 // (dangling, label, label!, reference, before, since, until).
 import { InvalidArgumentError } from "../errors.js";
-import { checkFilterKeys, filterTimestamp, type Filters } from "../oci/filters.js";
+import { checkFilterKeys, filterTimestamp, type Filters, boolFilter, labelMatches } from "../oci/filters.js";
 import { familiarMatch, familiarString, parseReference } from "../oci/reference.js";
 import type { ImageSummary } from "../api/types/index.js";
 import { readConfig, resolveImageId, type ImageContext } from "./context.js";
@@ -33,9 +33,9 @@ export async function listImages(
     if (since !== undefined && createdMs <= since) continue;
     if (until !== undefined && createdMs > until) continue;
     const imageLabels = config.config?.Labels ?? {};
-    if (!labels.every((l) => matchLabel(imageLabels, l))) continue;
+    if (!labels.every((l) => labelMatches(imageLabels, l))) continue;
     // label! drops an image that matches all of its terms (moby's MatchKVList).
-    if (notLabels.length > 0 && notLabels.every((l) => matchLabel(imageLabels, l))) continue;
+    if (notLabels.length > 0 && notLabels.every((l) => labelMatches(imageLabels, l))) continue;
 
     const refs = ctx.records.refsOf(row.id);
     const tags: string[] = [];
@@ -75,17 +75,6 @@ function createdMillis(created: string | undefined): number {
   return Number.isNaN(ms) ? 0 : ms;
 }
 
-/** moby's GetBoolOrDefault: "true"/"1" or "false"/"0"; anything else, or both, is refused. */
-function boolFilter(filters: Filters, key: string): boolean | undefined {
-  const values = filters.get(key);
-  if (!values) return undefined;
-  const isTrue = values.includes("true") || values.includes("1");
-  const isFalse = values.includes("false") || values.includes("0");
-  if (isTrue === isFalse) {
-    throw new InvalidArgumentError(values.length === 0 ? `invalid filter '${key}'` : `invalid filter '${key}=[${values.join(" ")}]'`);
-  }
-  return isTrue;
-}
 
 async function createdOfFilter(ctx: ImageContext, filters: Filters, key: string): Promise<number | undefined> {
   const values = filters.get(key);
@@ -94,8 +83,3 @@ async function createdOfFilter(ctx: ImageContext, filters: Filters, key: string)
   return createdMillis((await readConfig(ctx, id)).created);
 }
 
-function matchLabel(labels: Record<string, string>, filter: string): boolean {
-  const i = filter.indexOf("=");
-  if (i === -1) return Object.hasOwn(labels, filter);
-  return labels[filter.slice(0, i)] === filter.slice(i + 1);
-}

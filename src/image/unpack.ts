@@ -150,6 +150,7 @@ class StreamEndedEarly extends Error {
   }
 }
 
+/** Resolves once `sink` wants more, or will never want any (closed). */
 function drainOrClose(sink: PassThrough): Promise<void> {
   if (sink.destroyed) return Promise.resolve();
   return new Promise<void>((resolve) => {
@@ -218,17 +219,7 @@ export async function consumeHashed<T>(
     try {
       for await (const chunk of source) {
         digester.update(chunk as Buffer);
-        if (outOpen && !out.write(chunk)) {
-          await new Promise<void>((resolve) => {
-            const done = (): void => {
-              out.off("drain", done);
-              out.off("close", done);
-              resolve();
-            };
-            out.on("drain", done);
-            out.on("close", done);
-          });
-        }
+        if (outOpen && !out.write(chunk)) await drainOrClose(out);
       }
       out.end();
     } catch (err) {

@@ -36,6 +36,12 @@ export interface NetworkServiceDeps {
   cniPath?: string[];
   /** The port of the networks' DNS servers: 53 unless a test says otherwise. */
   dnsPort?: number;
+  /**
+   * Sandbox changes wait until the first reconcile() is done. berthd sets it:
+   * a restart policy may start a container while reconcile still removes
+   * what the crash left, and must not have its fresh sandbox taken for stale.
+   */
+  holdUntilReconciled?: boolean;
 }
 
 /** What the parts of the service share. */
@@ -81,10 +87,26 @@ export async function createNetworkService(deps: NetworkServiceDeps): Promise<Ne
   const dns = createDnsServers(ctx, { ...(deps.dnsPort !== undefined ? { port: deps.dnsPort } : {}) });
   const admin = createNetworkAdmin(ctx, dns);
   const sandboxes = createSandboxes(ctx, dns);
+  let reconciled!: () => void;
+  const ready = deps.holdUntilReconciled ? new Promise<void>((resolve) => (reconciled = resolve)) : Promise.resolve();
+  const held = <A extends unknown[], R>(fn: (...args: A) => Promise<R>) => async (...args: A): Promise<R> => {
+    await ready;
+    return fn(...args);
+  };
   return {
     ...admin,
     ...sandboxes,
-    reconcile: (running) => reconcileNetworks(ctx, { running, sandboxes, dns }),
+    setUp: held(sandboxes.setUp),
+    attach: held(sandboxes.attach),
+    detach: held(sandboxes.detach),
+    // Not tearDown: recovery tears down exited containers' sandboxes before reconcile runs.
+    async reconcile(running) {
+      try {
+        return await reconcileNetworks(ctx, { running, sandboxes, dns });
+      } finally {
+        reconciled?.();
+      }
+    },
     close: () => dns.closeAll(),
   };
 }

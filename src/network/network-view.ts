@@ -3,7 +3,7 @@
 // list and prune. Pure: records in, API shapes out.
 import type { Network, NetworkContainer } from "../api/types/index.js";
 import { InvalidArgumentError } from "../errors.js";
-import { checkFilterKeys, filterTimestamp, type Filters } from "../oci/filters.js";
+import { checkFilterKeys, filterTimestamp, type Filters, labelMatches, boolFilter } from "../oci/filters.js";
 import type { NetworkRow } from "./records.js";
 
 /** The three networks every daemon has, which cannot be removed. */
@@ -49,20 +49,7 @@ export function defaultBridgeOptions(bridgeName: string): Record<string, string>
   };
 }
 
-function labelMatches(labels: Record<string, string>, filter: string): boolean {
-  const eq = filter.indexOf("=");
-  if (eq < 0) return filter in labels;
-  const key = filter.slice(0, eq);
-  return key in labels && labels[key] === filter.slice(eq + 1);
-}
 
-function boolFilter(values: string[], key: string): boolean | undefined {
-  if (values.length === 0) return undefined;
-  const v = values[0]!.toLowerCase();
-  if (v === "true" || v === "1") return true;
-  if (v === "false" || v === "0") return false;
-  throw new InvalidArgumentError(`Invalid filter '${key}=${values[0]}'`);
-}
 
 /** GET /networks filters: each key ORs its values, keys AND together (labels AND too), as dockerd. */
 export function listFilter(filters: Filters, inUse: (n: NetworkRow) => boolean): (n: NetworkRow) => boolean {
@@ -70,7 +57,7 @@ export function listFilter(filters: Filters, inUse: (n: NetworkRow) => boolean):
   for (const t of filters.get("type") ?? []) {
     if (t !== "custom" && t !== "builtin") throw new InvalidArgumentError(`invalid filter: 'type'='${t}'`);
   }
-  const dangling = boolFilter(filters.get("dangling") ?? [], "dangling");
+  const dangling = boolFilter(filters, "dangling");
   const any = (key: string, test: (v: string) => boolean) => {
     const values = filters.get(key);
     return !values || values.length === 0 || values.some(test);

@@ -50,3 +50,36 @@ export function filterTimestamp(value: string, nowMs: number): number {
   }
   throw new InvalidArgumentError(`failed to parse value as time or duration: ${JSON.stringify(value)}`);
 }
+
+/** A `label=k` or `label=k=v` filter against a resource's labels. */
+export function labelMatches(labels: Record<string, string>, filter: string): boolean {
+  const eq = filter.indexOf("=");
+  if (eq < 0) return Object.hasOwn(labels, filter);
+  const key = filter.slice(0, eq);
+  return Object.hasOwn(labels, key) && labels[key] === filter.slice(eq + 1);
+}
+
+/** A `name=` filter: a regular expression as dockerd reads it, or plain text when it is not one. */
+export function nameMatches(name: string, pattern: string): boolean {
+  try {
+    return new RegExp(pattern).test(name);
+  } catch (err) {
+    if (!(err instanceof SyntaxError)) throw err;
+    return name.includes(pattern);
+  }
+}
+
+/**
+ * A boolean filter (`dangling=true|1|false|0`), undefined when absent. Values
+ * that say both or neither are dockerd's "invalid filter 'key=[v …]'".
+ */
+export function boolFilter(filters: Filters, key: string): boolean | undefined {
+  const values = filters.get(key);
+  if (!values) return undefined;
+  const isTrue = values.some((v) => v.toLowerCase() === "true" || v === "1");
+  const isFalse = values.some((v) => v.toLowerCase() === "false" || v === "0");
+  if (isTrue === isFalse) {
+    throw new InvalidArgumentError(values.length === 0 ? `invalid filter '${key}'` : `invalid filter '${key}=[${values.join(" ")}]'`);
+  }
+  return isTrue;
+}

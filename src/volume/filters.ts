@@ -1,6 +1,5 @@
 // The filters of GET /volumes and POST /volumes/prune, as dockerd reads them.
-import { InvalidArgumentError } from "../errors.js";
-import { checkFilterKeys, type Filters } from "../oci/filters.js";
+import { checkFilterKeys, type Filters, nameMatches, labelMatches, boolFilter } from "../oci/filters.js";
 import type { VolumeRecord } from "./records.js";
 
 export interface VolumeFacts {
@@ -35,28 +34,5 @@ export function pruneMatcher(filters: Filters): (v: VolumeFacts) => boolean {
     !notLabels.some((l) => labelMatches(rec.labels, l));
 }
 
-function boolFilter(filters: Filters, key: string): boolean | undefined {
-  const values = filters.get(key);
-  if (!values || values.length === 0) return undefined;
-  const value = values[values.length - 1]!.toLowerCase();
-  if (value === "true" || value === "1") return true;
-  if (value === "false" || value === "0") return false;
-  throw new InvalidArgumentError(`invalid filter '${key}=[${values.join(" ")}]'`);
-}
 
-function nameMatches(name: string, pattern: string): boolean {
-  try {
-    return new RegExp(pattern).test(name);
-  } catch (err) {
-    // Not a valid regular expression: match it as text.
-    if (!(err instanceof SyntaxError)) throw err;
-    return name.includes(pattern);
-  }
-}
 
-function labelMatches(labels: Record<string, string>, filter: string): boolean {
-  const eq = filter.indexOf("=");
-  if (eq < 0) return Object.hasOwn(labels, filter);
-  const key = filter.slice(0, eq);
-  return Object.hasOwn(labels, key) && labels[key] === filter.slice(eq + 1);
-}

@@ -1,11 +1,11 @@
 // berth builder prune: drops build cache entries, after asking, as the
 // docker CLI does (`builder build` is `berth build`).
-import { createInterface } from "node:readline";
 import type { Command } from "commander";
 import { action } from "../action.js";
 import { filterFlag, parsed } from "../args.js";
 import type { CliContext } from "../context.js";
 import { humanSize, parseBytes } from "../format/units.js";
+import { confirm } from "../confirm.js";
 
 interface Flags {
   all?: boolean;
@@ -17,17 +17,6 @@ interface Flags {
 const DANGLING_WARNING = "WARNING! This will remove all dangling build cache. Are you sure you want to continue?";
 const ALL_WARNING = "WARNING! This will remove all build cache. Are you sure you want to continue?";
 
-/** Docker's prompt: the question, " [y/N] ", and a yes only for "y" or "Y"; no answer (EOF) is a no. */
-async function confirm(question: string, ctx: CliContext): Promise<boolean> {
-  ctx.out(`${question} [y/N] `);
-  const rl = createInterface({ input: process.stdin });
-  try {
-    for await (const line of rl) return line.trim().toLowerCase() === "y";
-    return false;
-  } finally {
-    rl.close();
-  }
-}
 
 /** What `builder prune` prints for a report: the IDs, then the space, as the docker CLI words it. */
 export function pruneReport(report: { CachesDeleted?: string[] | null; SpaceReclaimed?: number }): string {

@@ -1,10 +1,10 @@
 // berth network prune: after asking (unless -f), removes the user networks no
 // container uses and lists them, as the docker CLI words it.
-import { createInterface } from "node:readline";
 import type { Command } from "commander";
 import { action } from "../action.js";
 import { filterFlag } from "../args.js";
 import type { CliContext } from "../context.js";
+import { confirm } from "../confirm.js";
 
 interface Flags {
   filter?: Record<string, string[]>;
@@ -13,17 +13,6 @@ interface Flags {
 
 const WARNING = "WARNING! This will remove all custom networks not used by at least one container.\nAre you sure you want to continue?";
 
-/** Docker's prompt: the question, " [y/N] ", and a yes only for "y" or "Y"; no answer (EOF) is a no. */
-async function confirm(question: string, ctx: CliContext): Promise<boolean> {
-  ctx.out(`${question} [y/N] `);
-  const rl = createInterface({ input: process.stdin });
-  try {
-    for await (const line of rl) return line.trim().toLowerCase() === "y";
-    return false;
-  } finally {
-    rl.close();
-  }
-}
 
 /** "Deleted Networks:" and one name a line, then a blank line; nothing when nothing went. */
 export function pruneReport(deleted: string[]): string {

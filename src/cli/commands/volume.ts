@@ -1,6 +1,5 @@
 // berth volume create | ls | inspect | rm | prune, with the docker CLI's
 // flags, output and wording.
-import { createInterface } from "node:readline";
 import type { Command } from "commander";
 import type { Volume } from "../../api/types/index.js";
 import { NotFoundError } from "../../errors.js";
@@ -12,6 +11,7 @@ import { renderEach, renderList, type ListFormat } from "../format/render.js";
 import { humanSize } from "../format/units.js";
 import type { CommandModule } from "../registry.js";
 import { UsageError } from "../usage-error.js";
+import { confirm } from "../confirm.js";
 
 const LIST_FORMAT: ListFormat = {
   defaultTable: "{{.Driver}}\t{{.Name}}",
@@ -68,17 +68,6 @@ export function pruneReport(report: { VolumesDeleted: string[] | null; SpaceRecl
   return `${list}Total reclaimed space: ${humanSize(report.SpaceReclaimed)}\n`;
 }
 
-/** Docker's prompt: a yes only for "y" or "Y"; no answer (EOF) is a no. */
-async function confirm(question: string, ctx: CliContext): Promise<boolean> {
-  ctx.out(`${question} [y/N] `);
-  const rl = createInterface({ input: process.stdin });
-  try {
-    for await (const line of rl) return line.trim().toLowerCase() === "y";
-    return false;
-  } finally {
-    rl.close();
-  }
-}
 
 const verbs: Record<string, (cmd: Command, ctx: CliContext) => void> = {
   create(cmd, ctx) {
