@@ -49,8 +49,10 @@ export interface ResolvOptions {
   dnsOptions?: string[];
   /**
    * The DNS server of the user-defined network the container is on (Docker's
-   * 127.0.0.11): the first nameserver, with the host's search and options and
-   * `ndots:0` as Docker writes them. --dns servers follow it, for names it cannot answer.
+   * 127.0.0.11): the only nameserver, with the host's search and options and
+   * `ndots:0` as Docker writes them. --dns servers are not listed: that server
+   * forwards to them, so a resolver trying servers in turn never bypasses the
+   * container names.
    */
   embeddedDns?: string;
 }
@@ -102,7 +104,6 @@ function renderEmbeddedResolvConf(hostFile: string, server: string, opts: Resolv
   const lines = [
     ...(search.length ? [`search ${search.join(" ")}`] : []),
     `nameserver ${server}`,
-    ...(opts.dns ?? []).map((ns) => `nameserver ${ns}`),
     `options ${options.join(" ")}`,
   ];
   return lines.join("\n") + "\n";

@@ -48,6 +48,8 @@ export async function prepareNetwork(ctx: Context, rec: ContainerRecord): Promis
       hostname,
       networks: networks.map(endpointRequestOf),
       ports: portsToPublish(rec.config, rec.hostConfig),
+      // On a user network these are the upstreams of its DNS server, not lines of resolv.conf.
+      dns: rec.hostConfig.Dns ?? [],
     });
     namespace = { mode: "path", path: sandbox.netnsPath };
     ip = sandbox.endpoints[0]?.ipAddress;

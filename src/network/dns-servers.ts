@@ -1,8 +1,10 @@
 // One DNS server per user-defined network, on its gateway address, started
 // when the first endpoint joins (the bridge, hence the address, exists by
 // then) and stopped with the network. Its names are read live from the
-// records: container name, aliases, short ID, and name.network.
-import type { DnsServer, NameTable } from "./dns/dns-server.js";
+// records: container name, aliases, short ID, and name.network; so is where
+// a container's other names go (its --dns servers, else the host's resolvers).
+import { isIP } from "node:net";
+import type { DnsServer, NameTable, Upstream } from "./dns/dns-server.js";
 import { startDnsServer } from "./dns/dns-server-impl.js";
 import { hostUpstreams } from "./dns/upstreams.js";
 import type { NetworkContext } from "./local-network-service.js";
@@ -22,7 +24,7 @@ export function servesNames(net: NetworkRow): boolean {
   return net.driver === "bridge" && net.name !== "bridge" && !!net.gateway;
 }
 
-export function nameTable(ctx: NetworkContext, net: Pick<NetworkRow, "id" | "name">): NameTable {
+export function nameTable(ctx: Pick<NetworkContext, "records">, net: Pick<NetworkRow, "id" | "name" | "internal">): NameTable {
   const namesOf = (e: { name: string; aliases: string[]; containerId: string }) =>
     [e.name, `${e.name}.${net.name}`, ...e.aliases, e.containerId.slice(0, 12)].map((n) => n.toLowerCase());
   return {
@@ -33,6 +35,13 @@ export function nameTable(ctx: NetworkContext, net: Pick<NetworkRow, "id" | "nam
     reverse(ip) {
       const e = ctx.records.names(net.id).find((x) => x.ip === ip);
       return e && `${e.name}.${net.name}`;
+    },
+    upstreamsFor(clientIp) {
+      // An internal network reaches nothing outside, names included, whatever --dns says.
+      if (net.internal) return [];
+      // Only addresses: a name here would send the socket API off to resolve it, through this very server perhaps.
+      const dns = ctx.records.dnsOf(net.id, clientIp).filter((host) => isIP(host) !== 0);
+      return dns.length > 0 ? dns.map((host): Upstream => ({ host, port: 53 })) : undefined;
     },
   };
 }

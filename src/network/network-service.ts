@@ -19,7 +19,7 @@
 //
 // User-defined networks get a DNS server on their gateway address that answers
 // for the names, aliases and short IDs of the containers attached to them and
-// forwards other names to the host's resolvers. The default "bridge" network
+// forwards other names to the asking container's --dns servers, or the host's resolvers. The default "bridge" network
 // has no name resolution, as in Docker.
 import type { EndpointSettings, Network, NetworkCreateBody, PortMap } from "../api/types/index.js";
 import type { Filters } from "../oci/filters.js";
@@ -64,6 +64,12 @@ export interface SandboxRequest {
    * An empty HostPort asks for a random free port; "8000-8010" a range.
    */
   ports: PortMap;
+  /**
+   * The container's --dns servers (HostConfig.Dns). Its resolv.conf names only
+   * the networks' DNS server, as Docker's does; that server forwards the names
+   * it does not own to these, or to the host's resolvers when there are none.
+   */
+  dns?: string[];
 }
 
 /** One live attachment of a container to a network. */

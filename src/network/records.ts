@@ -3,7 +3,7 @@
 // a restart sends the same), address allocations and published ports. The
 // tables are created here rather than in store/db.ts's migrations so the
 // network service stays one self-contained concept; every statement is
-// idempotent (IF NOT EXISTS).
+// idempotent (IF NOT EXISTS; a column added later is added when missing).
 //
 // Intent comes first: a sandbox row before its netns exists, an endpoint row
 // (with its address and config) before CNI ADD, so that reconcile finds
@@ -32,7 +32,8 @@ const schema = `
     container_id TEXT PRIMARY KEY,
     name TEXT NOT NULL,
     hostname TEXT NOT NULL,
-    netns_path TEXT NOT NULL
+    netns_path TEXT NOT NULL,
+    dns TEXT NOT NULL DEFAULT '[]'
   );
   CREATE TABLE IF NOT EXISTS network_endpoints (
     endpoint_id TEXT PRIMARY KEY,
@@ -77,6 +78,30 @@ export interface SandboxRow {
   name: string;
   hostname: string;
   netnsPath: string;
+  /** The container's --dns servers, where the networks' DNS servers forward the names it asks for (none: the host's resolvers). */
+  dns: string[];
+}
+
+interface SandboxSql {
+  container_id: string;
+  name: string;
+  hostname: string;
+  netns_path: string;
+  dns: string;
+}
+
+const sandboxOf = (r: SandboxSql): SandboxRow => ({
+  containerId: r.container_id,
+  name: r.name,
+  hostname: r.hostname,
+  netnsPath: r.netns_path,
+  dns: JSON.parse(r.dns) as string[],
+});
+
+/** Columns added after a table was first released, created on databases that predate them. */
+function addMissingColumns(db: DB): void {
+  const has = (table: string, column: string) => (db.prepare(`PRAGMA table_info(${table})`).all() as Array<{ name: string }>).some((c) => c.name === column);
+  if (!has("network_sandboxes", "dns")) db.exec("ALTER TABLE network_sandboxes ADD COLUMN dns TEXT NOT NULL DEFAULT '[]'");
 }
 
 export interface EndpointRow {
@@ -185,6 +210,8 @@ export interface NetworkRecords {
   addresses(networkId: string): string[];
   /** The live (ADD done) endpoints of a network with their container's name: what its DNS server answers. */
   names(networkId: string): Array<{ ip: string; name: string; aliases: string[]; containerId: string }>;
+  /** The --dns servers of the container at this address on a network; empty when it has none or the address is not a container's. */
+  dnsOf(networkId: string, ip: string): string[];
 
   ports(): Array<PortMapping & { containerId: string }>;
   portsOf(containerId: string): PortMapping[];
@@ -194,6 +221,7 @@ export interface NetworkRecords {
 
 export function createNetworkRecords(db: DB): NetworkRecords {
   db.exec(schema);
+  addMissingColumns(db);
   const q = {
     networks: db.prepare("SELECT * FROM networks ORDER BY created, name"),
     network: db.prepare("SELECT * FROM networks WHERE id = ?"),
@@ -208,8 +236,8 @@ export function createNetworkRecords(db: DB): NetworkRecords {
     deleteNetwork: db.prepare("DELETE FROM networks WHERE id = ?"),
     sandboxes: db.prepare("SELECT * FROM network_sandboxes"),
     sandbox: db.prepare("SELECT * FROM network_sandboxes WHERE container_id = ?"),
-    insertSandbox: db.prepare(`INSERT INTO network_sandboxes (container_id, name, hostname, netns_path) VALUES (?, ?, ?, ?)
-       ON CONFLICT (container_id) DO UPDATE SET name = excluded.name, hostname = excluded.hostname, netns_path = excluded.netns_path`),
+    insertSandbox: db.prepare(`INSERT INTO network_sandboxes (container_id, name, hostname, netns_path, dns) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (container_id) DO UPDATE SET name = excluded.name, hostname = excluded.hostname, netns_path = excluded.netns_path, dns = excluded.dns`),
     deleteSandbox: db.prepare("DELETE FROM network_sandboxes WHERE container_id = ?"),
     endpoints: db.prepare("SELECT * FROM network_endpoints"),
     endpointsOf: db.prepare("SELECT * FROM network_endpoints WHERE container_id = ? ORDER BY ifname"),
@@ -230,6 +258,12 @@ export function createNetworkRecords(db: DB): NetworkRecords {
       `SELECT e.ip, s.name, e.aliases, e.container_id FROM network_endpoints e
        JOIN network_sandboxes s ON s.container_id = e.container_id WHERE e.network_id = ? AND e.result IS NOT NULL`,
     ),
+    dnsOf: db
+      .prepare(
+        `SELECT s.dns FROM network_ips i JOIN network_sandboxes s ON s.container_id = i.container_id
+         WHERE i.network_id = ? AND i.ip = ?`,
+      )
+      .pluck(),
     ports: db.prepare("SELECT * FROM network_ports"),
     portsOf: db.prepare("SELECT * FROM network_ports WHERE container_id = ?"),
     insertPort: db.prepare("INSERT OR IGNORE INTO network_ports (host_ip, host_port, proto, container_port, container_id) VALUES (?, ?, ?, ?, ?)"),
@@ -294,18 +328,12 @@ export function createNetworkRecords(db: DB): NetworkRecords {
     updateNetwork: (n) => void q.updateNetwork.run(toSql(n)),
     deleteNetwork: (id) => void q.deleteNetwork.run(id),
 
-    sandboxes: () =>
-      (q.sandboxes.all() as Array<{ container_id: string; name: string; hostname: string; netns_path: string }>).map((r) => ({
-        containerId: r.container_id,
-        name: r.name,
-        hostname: r.hostname,
-        netnsPath: r.netns_path,
-      })),
+    sandboxes: () => (q.sandboxes.all() as SandboxSql[]).map(sandboxOf),
     sandbox: (containerId) => {
-      const r = q.sandbox.get(containerId) as { container_id: string; name: string; hostname: string; netns_path: string } | undefined;
-      return r && { containerId: r.container_id, name: r.name, hostname: r.hostname, netnsPath: r.netns_path };
+      const r = q.sandbox.get(containerId) as SandboxSql | undefined;
+      return r && sandboxOf(r);
     },
-    insertSandbox: (s) => void q.insertSandbox.run(s.containerId, s.name, s.hostname, s.netnsPath),
+    insertSandbox: (s) => void q.insertSandbox.run(s.containerId, s.name, s.hostname, s.netnsPath, JSON.stringify(s.dns)),
     deleteSandbox: (containerId) => void deleteSandbox(containerId),
 
     endpoints: () => (q.endpoints.all() as EndpointSql[]).map(endpointOf),
@@ -322,6 +350,10 @@ export function createNetworkRecords(db: DB): NetworkRecords {
         aliases: JSON.parse(r.aliases) as string[],
         containerId: r.container_id,
       })),
+    dnsOf: (networkId, ip) => {
+      const dns = q.dnsOf.get(networkId, ip) as string | undefined;
+      return dns ? (JSON.parse(dns) as string[]) : [];
+    },
 
     ports: () => (q.ports.all() as PortSql[]).map((r) => ({ ...portOf(r), containerId: r.container_id })),
     portsOf: (containerId) => (q.portsOf.all(containerId) as PortSql[]).map(portOf),

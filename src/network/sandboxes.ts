@@ -152,7 +152,7 @@ export function createSandboxes(ctx: NetworkContext, dns: DnsServers): SandboxOp
       const joins = req.networks.map((n) => ({ req: n, net: joinable(n) }));
       await tearDown(req.containerId);
       const netnsPath = `${ctx.netnsDir}/${req.containerId}`;
-      records.insertSandbox({ containerId: req.containerId, name: req.name, hostname: req.hostname, netnsPath });
+      records.insertSandbox({ containerId: req.containerId, name: req.name, hostname: req.hostname, netnsPath, dns: req.dns ?? [] });
       try {
         await createNetns(ctx.netnsDir, req.containerId);
         let index = 0;

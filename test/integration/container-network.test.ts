@@ -1,7 +1,8 @@
 // Containers on networks, through the CLI: the default bridge gives eth0 an
 // address and a default route; none has only lo; container:<id> shares a
 // namespace; on a user network resolv.conf points at the network's DNS server
-// and containers find each other by name; /etc/hosts has the address; stop
+// (only at it, even with --dns, which that server forwards to) and containers
+// find each other by name; /etc/hosts has the address; stop
 // releases the endpoint, restart gets one again; connect/disconnect while
 // running add and remove eth1; published ports show in inspect and ps and
 // answer at 127.0.0.1; berthd SIGKILLed and restarted keeps a running
@@ -67,6 +68,24 @@ describe("containers on networks", () => {
     assert.match(out, new RegExp(`^${hostname}$`, "m"));
 
     assert.equal(await ok(["ps", "-q", "--no-trunc", "--filter", `network=${net}`]), await inspect("srv", "{{.Id}}"));
+  });
+
+  test("--dns on a user network: resolv.conf names only the network's DNS server, and container names still resolve", async () => {
+    await ok(["run", "-d", "--name", "named", "--network", net, "busybox", "sleep", "600"]);
+    const ip = await inspect("named", `{{(index .NetworkSettings.Networks "${net}").IPAddress}}`);
+    const gateway = await inspect("named", `{{(index .NetworkSettings.Networks "${net}").Gateway}}`);
+    const out = await ok([
+      "run", "--rm", "--network", net, "--dns", "127.0.0.1", "--dns-search", "corp.test", "busybox", "sh", "-c",
+      // ping resolves as the libc does (with ndots:0 the name as given first); busybox's nslookup would only try named.corp.test.
+      "cat /etc/resolv.conf; echo =====; ping -c1 -W2 named",
+    ]);
+    const [resolvConf = "", lookup = ""] = out.split("=====\n");
+    assert.deepEqual(resolvConf.split("\n").filter((l) => l.startsWith("nameserver")), [`nameserver ${gateway}`]);
+    assert.match(resolvConf, /^search corp\.test$/m);
+    assert.match(resolvConf, /^options ndots:0$/m);
+    assert.match(lookup, new RegExp(`^PING named \\(${ip.replace(/\./g, "\\.")}\\)`, "m"));
+    assert.match(lookup, /1 packets received/);
+    await ok(["rm", "-f", "named"]);
   });
 
   test("container:<id> shares the other container's namespace", async () => {

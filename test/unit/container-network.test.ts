@@ -117,7 +117,7 @@ test("host-gateway becomes the default bridge's gateway", () => {
   assert.deepEqual(resolveHostGateway(["db:10.0.0.5"], undefined), ["db:10.0.0.5"]);
 });
 
-test("resolv.conf on a user network: its DNS server, the host's search and options, ndots:0", () => {
+test("resolv.conf on a user network: only its DNS server (which forwards to --dns), the host's search and options, ndots:0", () => {
   const host = "# host\nsearch corp.example\nnameserver 10.1.2.3\noptions edns0\n";
   assert.equal(
     renderResolvConf(host, { network: "bridge", embeddedDns: "10.9.0.1" }),
@@ -126,7 +126,12 @@ test("resolv.conf on a user network: its DNS server, the host's search and optio
   assert.equal(renderResolvConf("nameserver 10.1.2.3\n", { network: "bridge", embeddedDns: "10.9.0.1" }), "nameserver 10.9.0.1\noptions ndots:0\n");
   assert.equal(
     renderResolvConf(host, { network: "bridge", embeddedDns: "10.9.0.1", dns: ["9.9.9.9"], dnsSearch: ["foo.com"], dnsOptions: ["ndots:2"] }),
-    "search foo.com\nnameserver 10.9.0.1\nnameserver 9.9.9.9\noptions ndots:2\n",
+    "search foo.com\nnameserver 10.9.0.1\noptions ndots:2\n",
+  );
+  // --dns alone: the servers are the DNS server's upstreams, not nameservers; Docker's ndots:0 is added to --dns-option's.
+  assert.equal(
+    renderResolvConf(host, { network: "bridge", embeddedDns: "10.9.0.1", dns: ["9.9.9.9", "127.0.0.1"], dnsOptions: ["timeout:2"] }),
+    "search corp.example\nnameserver 10.9.0.1\noptions timeout:2 ndots:0\n",
   );
 });
 

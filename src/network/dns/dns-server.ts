@@ -1,6 +1,8 @@
 // The DNS server berthd runs on a user-defined network's gateway address:
 // A (and PTR) answers for the containers attached to that network, everything
-// else forwarded to the host's resolvers. One UDP (and TCP) listener per
+// else forwarded: to the asking container's --dns servers when it has some,
+// else to the host's resolvers (Docker's embedded DNS does the same, which is
+// why a container's resolv.conf names only this server). One UDP (and TCP) listener per
 // network; the names come from a live table, so attach/detach need no restart.
 //
 // Implementation: dns-server-impl.ts (written by the DNS work); this file is the contract.
@@ -10,6 +12,12 @@ export interface NameTable {
   lookup(name: string): string[];
   /** The name for an IPv4 address on this network, for PTR queries. */
   reverse(ip: string): string | undefined;
+  /**
+   * Where names not in the table go for a request from this address: the
+   * container's own --dns servers, or undefined for the server's default
+   * upstreams. Absent: every client gets the defaults.
+   */
+  upstreamsFor?(clientIp: string): Upstream[] | undefined;
 }
 
 export interface Upstream {
@@ -23,7 +31,7 @@ export interface DnsServerOptions {
   /** 53 unless a test says otherwise; 0 picks a free port (the same for UDP and TCP), reported by DnsServer.port. */
   port?: number;
   names: NameTable;
-  /** Where unknown names go; read from the host's /etc/resolv.conf by default. */
+  /** Where unknown names go unless names.upstreamsFor() says otherwise; read from the host's /etc/resolv.conf by default. */
   upstreams: Upstream[];
   /** How long one upstream may take before the next is asked (4000 ms, as Docker's resolver); tests shorten it. */
   forwardTimeoutMs?: number;
