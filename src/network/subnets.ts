@@ -1,7 +1,10 @@
-// IPv4 arithmetic for networks: addresses as unsigned 32-bit numbers, CIDR
-// blocks, Docker's IPAM validation (with its words), and the choice of a free
-// subnet from the address pools. Pure: the host's routes come in as data.
+// IPv4 arithmetic for networks: addresses as unsigned 32-bit numbers (read by
+// ip-prefix.ts, the folder's one parser), CIDR blocks, a new network's IPAM
+// (checked by ipam-problems.ts, the rules the API edge reports too), and the
+// choice of a free subnet from the address pools. Pure: the host's routes come in as data.
 import { InvalidArgumentError } from "../errors.js";
+import { parseAddr, parsePrefix } from "./ip-prefix.js";
+import { ipamConfigProblems, type IpamConfig } from "./ipam-problems.js";
 
 export interface Cidr {
   /** The first address of the block (the masked address for a subnet). */
@@ -27,11 +30,8 @@ export const defaultAddressPools: AddressPool[] = [
 ];
 
 export function parseIp(text: string): number | undefined {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
-  if (!m) return undefined;
-  const octets = m.slice(1).map(Number);
-  if (octets.some((o) => o > 255)) return undefined;
-  return octets.reduce((n, o) => n * 256 + o, 0);
+  const addr = parseAddr(text);
+  return addr?.family === 4 ? Number(addr.value) : undefined;
 }
 
 export function formatIp(n: number): string {
@@ -40,12 +40,8 @@ export function formatIp(n: number): string {
 
 /** "10.1.2.3/24" → {base: 10.1.2.3, prefix: 24}; the address is kept as given (see masked). */
 export function parseCidr(text: string): Cidr | undefined {
-  const slash = text.indexOf("/");
-  if (slash < 0) return undefined;
-  const base = parseIp(text.slice(0, slash));
-  const bits = text.slice(slash + 1);
-  if (base === undefined || !/^\d{1,2}$/.test(bits) || Number(bits) > 32) return undefined;
-  return { base, prefix: Number(bits) };
+  const p = parsePrefix(text);
+  return p?.addr.family === 4 ? { base: Number(p.addr.value), prefix: p.bits } : undefined;
 }
 
 export function formatCidr(c: Cidr): string {
@@ -89,41 +85,26 @@ export interface Ipv4Ipam {
   ipRange?: Cidr;
 }
 
-/** The user's IPAM.Config[0] (--subnet, --gateway, --ip-range), with dockerd's checks and messages. */
-export function validateIpamConfig(cfg: { Subnet?: string; Gateway?: string; IPRange?: string }): Ipv4Ipam {
+/** The user's IPv4 IPAM.Config entry (--subnet, --gateway, --ip-range), with dockerd's checks and messages. */
+export function validateIpamConfig(cfg: IpamConfig): Ipv4Ipam {
   if (!cfg.Subnet) {
     // dockerd's IPAM says this when a gateway or range comes without a subnet (the CLI catches it first).
     const what = cfg.Gateway ? `gateway ${cfg.Gateway}` : `range ${cfg.IPRange ?? ""}`;
     throw new InvalidArgumentError(`no matching subnet for ${what}`);
   }
-  const errs: string[] = [];
-  const subnet = parseCidr(cfg.Subnet);
-  if (!subnet) throw new InvalidArgumentError(`invalid network config:\n* invalid subnet ${cfg.Subnet}: invalid CIDR block notation`);
-  const m = masked(subnet);
-  if (m.base !== subnet.base) errs.push(`invalid subnet ${cfg.Subnet}: it should be ${formatCidr(m)}`);
-  let ipRange: Cidr | undefined;
-  if (cfg.IPRange) {
-    ipRange = parseCidr(cfg.IPRange);
-    if (!ipRange) errs.push(`invalid ip-range ${cfg.IPRange}: invalid CIDR block notation`);
-    else {
-      if (ipRange.prefix < subnet.prefix) errs.push(`invalid ip-range ${cfg.IPRange}: CIDR block is bigger than its parent subnet ${cfg.Subnet}`);
-      const mr = masked(ipRange);
-      if (mr.base !== ipRange.base) errs.push(`invalid ip-range ${cfg.IPRange}: it should be ${formatCidr(mr)}`);
-      if (!overlaps(subnet, ipRange)) errs.push(`invalid ip-range ${cfg.IPRange}: parent subnet ${cfg.Subnet} doesn't contain ip-range`);
-    }
-  }
-  let gateway = firstHost(m);
-  if (cfg.Gateway) {
-    const gw = parseIp(cfg.Gateway);
-    if (gw === undefined) errs.push(`invalid gateway ${cfg.Gateway}: invalid address`);
-    else if (!contains(m, gw)) errs.push(`invalid gateway ${cfg.Gateway}: parent subnet ${cfg.Subnet} doesn't contain this address`);
-    else gateway = gw;
-  }
+  const errs = ipamConfigProblems(cfg);
+  // Bulleted even when alone, unlike the API edge's message: the service's wording as it always was.
   if (errs.length > 0) throw new InvalidArgumentError(`invalid network config:\n* ${errs.join("\n* ")}`);
+  const subnet = parseCidr(cfg.Subnet);
+  if (!subnet) throw new InvalidArgumentError(`invalid subnet ${cfg.Subnet}: berth's bridge networks are IPv4 only`);
   if (subnet.prefix > 30) throw new InvalidArgumentError(`invalid pool request: subnet ${cfg.Subnet} is too small for a bridge network`);
+  const m = masked(subnet);
+  // Sound by now: a gateway and a range, when given, are IPv4 and inside the subnet.
+  const gateway = parseIp(cfg.Gateway ?? "") ?? firstHost(m);
   if (gateway === m.base || gateway === lastAddress(m)) {
     throw new InvalidArgumentError(`failed to allocate gateway (${formatIp(gateway)}): Address already in use`);
   }
+  const ipRange = parseCidr(cfg.IPRange ?? "");
   return { subnet: m, gateway, ...(ipRange ? { ipRange: masked(ipRange) } : {}) };
 }
 

@@ -1,6 +1,7 @@
 // Network endpoints: parse the request, validate, call the backend, write the
 // answer. Failures carry their kind (api/errors.ts maps it to a status).
 import { InvalidArgumentError, NotFoundError } from "../../../errors.js";
+import { ipamProblems } from "../../../network/ipam-problems.js";
 import { checkFilterKeys, parseFilters } from "../../../oci/filters.js";
 import type { EndpointSettings, NetworkCreateBody } from "../../types/index.js";
 import type { RequestContext } from "../../router.js";
@@ -9,7 +10,6 @@ import { checkFields } from "../../fields.js";
 import { writeJson, writeNoContent } from "../../respond.js";
 import { versionAtLeast } from "../../versions.js";
 import type { NetworksBackend } from "./backend.js";
-import { ipamProblems } from "./validate-ipam.js";
 
 /** The keys GET /networks understands (dockerd's network.ValidateFilters). */
 const LIST_FILTERS = ["dangling", "driver", "id", "label", "name", "scope", "type"] as const;

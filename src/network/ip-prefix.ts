@@ -1,6 +1,7 @@
 // Addresses and CIDR blocks read as Go's net/netip reads them (strict: no
 // leading zeros, no zones in prefixes), as numbers so that masks and
-// containment are plain arithmetic. dockerd validates IPAM with these rules.
+// containment are plain arithmetic. dockerd validates IPAM with these rules;
+// this is the network folder's one parser (subnets.ts reads IPv4 through it).
 import { isIPv4, isIPv6 } from "node:net";
 
 export interface Addr {
