@@ -5,13 +5,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install.sh
 # Anchors some tests compare berth with — never dependencies of berth itself:
-# the distribution registry and skopeo (issue 4). Those tests skip, loudly,
-# where these cannot be had.
+# the distribution registry and skopeo (issue 4), the docker CLI and
+# docker-compose 1.29 (issue 6; dockerode and testcontainers are npm dev
+# dependencies). Those tests skip, loudly, where these cannot be had.
 anchors=()
-for p in docker-registry skopeo; do dpkg -s "$p" >/dev/null 2>&1 || anchors+=("$p"); done
+for p in docker-registry skopeo docker.io docker-compose; do dpkg -s "$p" >/dev/null 2>&1 || anchors+=("$p"); done
 if [ ${#anchors[@]} -gt 0 ]; then
   echo "installing test anchors: ${anchors[*]}"
-  # A package's init script must not start a registry on this machine's port 5000.
+  # A package's init script must not start a registry on this machine's port 5000,
+  # nor a dockerd beside berthd.
   own_policy=false
   if [ ! -e /usr/sbin/policy-rc.d ]; then
     printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && own_policy=true

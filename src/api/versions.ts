@@ -2,7 +2,7 @@
 // edge knows about. Handlers ask this file instead of comparing versions
 // themselves, so the shims stay listed in one place.
 import { InvalidArgumentError } from "../errors.js";
-import type { SystemVersion } from "./types/index.js";
+import type { ImageInspect, SystemVersion } from "./types/index.js";
 
 export const API_VERSION = "1.45";
 export const MIN_API_VERSION = "1.24";
@@ -58,6 +58,20 @@ export function standardHeaders(serverVersion: string): Record<string, string> {
 /** GET /version reports the range this edge negotiates, whatever the backend says. */
 export function withApiVersions(v: SystemVersion): SystemVersion {
   return { ...v, ApiVersion: API_VERSION, MinAPIVersion: MIN_API_VERSION };
+}
+
+/**
+ * GET /images/{name}/json: dockerd sent `ContainerConfig` until API 1.45
+ * dropped it. berth keeps sending it at every version, because
+ * docker-compose 1.29 negotiates the newest version and still reads
+ * `ContainerConfig.Volumes` to carry an image's volumes over when it recreates
+ * a container (a KeyError otherwise). The image's own config stands in for the
+ * config of the container that made it: the part compose reads is the same.
+ */
+export function withLegacyImageFields(image: ImageInspect): ImageInspect & { ContainerConfig: ImageInspect["Config"] } {
+  const { Id, RepoTags, RepoDigests, Parent, Comment, Created, ...rest } = image;
+  // dockerd's field order, so `docker image inspect` reads as it does against dockerd.
+  return { Id, RepoTags, RepoDigests, Parent, Comment, Created, ContainerConfig: image.Config, ...rest };
 }
 
 /**

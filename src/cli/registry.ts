@@ -47,15 +47,23 @@ const events: Entry["load"] = () => import("./commands/events.js");
 const pull: Entry["load"] = () => import("./commands/pull.js");
 const push: Entry["load"] = () => import("./commands/push.js");
 const port: Entry["load"] = () => import("./commands/port.js");
+const cp: Entry["load"] = () => import("./commands/cp.js");
+const diff: Entry["load"] = () => import("./commands/diff.js");
+const exportCmd: Entry["load"] = () => import("./commands/export.js");
+const commit: Entry["load"] = () => import("./commands/commit.js");
 
 const containerEntries: Entry[] = [
   { name: "attach", summary: "Attach local standard input, output, and error streams to a running container", load: attach },
+  { name: "commit", summary: "Create a new image from a container's changes", load: commit },
+  { name: "cp", summary: "Copy files/folders between a container and the local filesystem", load: cp },
   { name: "create", summary: "Create a new container", load: create },
+  { name: "diff", summary: "Inspect changes to files or directories on a container's filesystem", load: diff },
   { name: "exec", summary: "Execute a command in a running container", load: exec },
   { name: "inspect", summary: "Display detailed information on one or more containers", load: inspectContainer },
   { name: "kill", summary: "Kill one or more running containers", load: lifecycle("kill") },
   { name: "logs", summary: "Fetch the logs of a container", load: logs },
   { name: "ls", aliases: ["ps", "list"], summary: "List containers", load: ps },
+  { name: "export", summary: "Export a container's filesystem as a tar archive", load: exportCmd },
   { name: "pause", summary: "Pause all processes within one or more containers", load: lifecycle("pause") },
   { name: "port", summary: "List port mappings or a specific mapping for the container", load: port },
   { name: "rename", summary: "Rename a container", load: rename },
@@ -63,9 +71,12 @@ const containerEntries: Entry[] = [
   { name: "rm", aliases: ["remove"], summary: "Remove one or more containers", load: rm },
   { name: "run", summary: "Create and run a new container from an image", load: run },
   { name: "start", summary: "Start one or more stopped containers", load: start },
+  { name: "prune", summary: "Remove all stopped containers", load: () => import("./commands/container-prune.js") },
+  { name: "stats", summary: "Display a live stream of container(s) resource usage statistics", load: () => import("./commands/stats.js") },
   { name: "stop", summary: "Stop one or more running containers", load: lifecycle("stop") },
   { name: "top", summary: "Display the running processes of a container", load: top },
   { name: "unpause", summary: "Unpause all processes within one or more containers", load: lifecycle("unpause") },
+  { name: "update", summary: "Update configuration of one or more containers", load: () => import("./commands/update.js") },
   { name: "wait", summary: "Block until one or more containers stop, then print their exit codes", load: wait },
 ];
 
@@ -79,6 +90,7 @@ const imageEntries: Entry[] = [
   { name: "pull", summary: "Download an image from a registry", load: pull },
   { name: "push", summary: "Upload an image to a registry", load: push },
   { name: "rm", aliases: ["rmi", "remove"], summary: "Remove one or more images", load: rmi },
+  { name: "prune", summary: "Remove unused images", load: () => import("./commands/image-prune.js") },
   { name: "save", summary: "Save one or more images to a tar archive (streamed to STDOUT by default)", load: save },
   { name: "tag", summary: "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE", load: tag },
 ];
@@ -92,6 +104,7 @@ const systemEntries: Entry[] = [
   { name: "df", summary: "Show berth disk usage", load: systemDf },
   { name: "events", summary: "Get real time events from the server", load: events },
   { name: "info", summary: "Display system-wide information", load: info },
+  { name: "prune", summary: "Remove unused data", load: () => import("./commands/system-prune.js") },
 ];
 
 const volume = (verb: string): Entry["load"] => async () => (await import("./commands/volume.js")).command(verb);
@@ -123,6 +136,7 @@ export const ENTRIES: Entry[] = [
   { name: "network", summary: "Manage networks", children: NETWORK_ENTRIES },
   { name: "system", summary: "Manage berth", children: systemEntries },
   ...["attach", "create"].map(byName),
+  ...["commit", "cp", "diff", "export"].map(byName),
   { name: "events", summary: "Get real time events from the server", load: events },
   { name: "history", summary: "Show the history of an image", load: history },
   { name: "import", summary: "Import the contents from a tarball to create a filesystem image", load: importCmd },
@@ -140,6 +154,6 @@ export const ENTRIES: Entry[] = [
   byName("start"),
   byName("stop"),
   { name: "tag", summary: "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE", load: tag },
-  ...["top", "unpause", "wait"].map(byName),
+  ...["stats", "top", "unpause", "update", "wait"].map(byName),
   { name: "volume", summary: "Manage volumes", children: volumeEntries },
 ];

@@ -17,24 +17,28 @@
 // connection failures (UnavailableError "Cannot connect to the berth daemon…").
 // Streams resolve once the daemon accepted the request, then yield as data comes.
 import { containersApi, type ContainersApi } from "./containers.js";
+import { containerResourcesApi, imagePruneApi, type ContainerResourcesApi, type ImagePruneApi } from "./container-resources.js";
 import { execApi, type ExecApi } from "./exec.js";
 import { imagesApi, type ImagesApi } from "./images.js";
 import { buildApi, type BuildApi } from "./build.js";
 import { systemApi, type SystemApi } from "./system.js";
 import { networksApi, type NetworksApi } from "./networks.js";
 import { volumesApi, type VolumesApi } from "./volumes.js";
+import { containerFsApi, type ContainerFsApi } from "./container-fs.js";
 import { createTransport } from "./transport.js";
 import { DEFAULT_HOST } from "./host.js";
 
 export interface Client extends SystemApi {
   readonly host: string;
-  readonly containers: ContainersApi;
-  readonly images: ImagesApi;
+  readonly containers: ContainersApi & ContainerResourcesApi;
+  readonly images: ImagesApi & ImagePruneApi;
   readonly exec: ExecApi;
   /** Image builds (POST /build) and the build cache. */
   readonly build: BuildApi;
   readonly networks: NetworksApi;
   readonly volumes: VolumesApi;
+  /** A container's filesystem: cp's archive endpoints, diff, export, commit. */
+  readonly containerFs: ContainerFsApi;
   /** Drops idle keep-alive connections. */
   close(): void;
 }
@@ -44,12 +48,13 @@ export function createClient(opts: { host?: string } = {}): Client {
   return {
     host: transport.host,
     ...systemApi(transport),
-    containers: containersApi(transport),
-    images: imagesApi(transport),
+    containers: { ...containersApi(transport), ...containerResourcesApi(transport) },
+    images: { ...imagesApi(transport), ...imagePruneApi(transport) },
     exec: execApi(transport),
     build: buildApi(transport),
     networks: networksApi(transport),
     volumes: volumesApi(transport),
+    containerFs: containerFsApi(transport),
     close: () => transport.close(),
   };
 }

@@ -10,6 +10,7 @@ import { cgroupHost, type CgroupHost } from "../runtime/cgroup-host.js";
 import { checkResources } from "../runtime/resource-check.js";
 import type { ResourceLimits } from "../runtime/spec-options.js";
 import { checkTmpfs } from "./tmpfs-mounts.js";
+import { mergeHealthcheck } from "./health.js";
 
 const DEFAULT_SHM_SIZE = 64 * 1024 * 1024;
 
@@ -31,7 +32,8 @@ export function mergeConfig(body: ContainerCreateBody, image: ImageRuntimeConfig
   if (!out.User) out.User = img.User ?? "";
   if (!out.WorkingDir) out.WorkingDir = img.WorkingDir ?? "";
   if (!out.StopSignal && img.StopSignal) out.StopSignal = img.StopSignal;
-  if (!out.Healthcheck && img.Healthcheck) out.Healthcheck = img.Healthcheck;
+  const healthcheck = mergeHealthcheck(out.Healthcheck ?? undefined, img.Healthcheck);
+  if (healthcheck) out.Healthcheck = healthcheck;
   if (img.ExposedPorts || out.ExposedPorts) out.ExposedPorts = { ...img.ExposedPorts, ...out.ExposedPorts };
   if (img.Volumes || out.Volumes) out.Volumes = { ...img.Volumes, ...out.Volumes };
   out.Labels = { ...img.Labels, ...out.Labels };
@@ -133,7 +135,8 @@ export function normalizeHostConfig(
   if (hc.AutoRemove && policy.Name !== "no") {
     throw new InvalidArgumentError("can't create 'AutoRemove' container with restart policy");
   }
-  if (!hc.LogConfig?.Type) hc.LogConfig = { Type: "json-file", Config: {} };
+  // Options given without a driver are the default driver's, as dockerd takes them.
+  if (!hc.LogConfig?.Type) hc.LogConfig = { Type: "json-file", Config: hc.LogConfig?.Config ?? {} };
   return { hostConfig: hc, warnings };
 }
 

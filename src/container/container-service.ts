@@ -18,6 +18,10 @@ import type {
   ExecInspect,
 } from "../api/types/index.js";
 import type { Filters } from "../oci/filters.js";
+import type { ContainerFsService } from "./fs/container-fs-service.js";
+import type { ContainerPruneReport } from "./prune.js";
+import type { ContainerStatsResponse, StatsOptions } from "./stats-types.js";
+import type { ContainerUpdateBody } from "./update.js";
 
 export type ContainerStatus = "created" | "running" | "paused" | "restarting" | "removing" | "exited" | "dead";
 
@@ -57,7 +61,8 @@ export interface LogEntry {
   line: Buffer; // including its trailing newline when the line was complete
 }
 
-export interface ContainerService {
+/** Also cp, diff, export and commit: see fs/container-fs-service.ts. */
+export interface ContainerService extends ContainerFsService {
   create(name: string | undefined, body: ContainerCreateBody): Promise<{ id: string; warnings: string[] }>;
   start(idOrName: string): Promise<void>;
   stop(idOrName: string, opts: { timeout?: number; signal?: string }): Promise<void>;
@@ -85,6 +90,12 @@ export interface ContainerService {
   connect(idOrName: string, network: string, settings: EndpointSettings | undefined): Promise<void>;
   /** docker network disconnect: the reverse; `force` as Docker's (no error when not connected). */
   disconnect(idOrName: string, network: string, opts: { force?: boolean }): Promise<void>;
+  /** docker stats: one sample, or one a second while `stream`; "No such container" before any. */
+  stats(idOrName: string, opts: StatsOptions): Promise<AsyncIterable<ContainerStatsResponse>>;
+  /** docker update: live limits and restart policy, recorded for later starts; resolves to dockerd's warnings. */
+  update(idOrName: string, body: ContainerUpdateBody): Promise<{ Warnings: string[] }>;
+  /** POST /containers/prune: removes the containers that do not run and pass the filters (until, label, label!). */
+  prune(filters: Filters): Promise<ContainerPruneReport>;
   /** IDs of containers using an image (for rmi conflicts). */
   usingImage(imageId: string): { id: string; running: boolean }[];
 }

@@ -5,13 +5,15 @@ import type { ContainerConfig, HostConfig } from "../api/types/index.js";
 import { buildSpec } from "../runtime/spec.js";
 import type { SpecMount, SpecOptions } from "../runtime/spec-options.js";
 import type { RuntimeSpec } from "../runtime/spec-types.js";
-import { resolveUser } from "../runtime/user.js";
+import { resolveGroups, resolveUser } from "../runtime/user.js";
 import { resourcesOf } from "./config.js";
 import { pathsOf, type Context } from "./context.js";
 import type { EtcPaths } from "./etc-files.js";
 import type { NetworkSetup } from "./network-setup.js";
 import type { ContainerRecord } from "./records.js";
 import { userMounts } from "./mounts-spec.js";
+import { runtimeSpecOptions } from "./runtime-options.js";
+import { rlimitsOf } from "./ulimits.js";
 
 /** The PATH a process gets when its image sets none (Docker's, for containers and build stages alike). */
 export const defaultPath = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -47,11 +49,11 @@ export function containerEnv(config: ContainerConfig, tty: boolean): string[] {
 /**
  * The user a process runs as. As Docker (since 20.10.18), the primary group
  * is also the first supplementary group, followed by the user's groups and
- * the container's --group-add (numeric ones; names are looked up by nobody yet).
+ * the container's --group-add (names looked up in the image's /etc/group).
  */
 export async function processUser(rootfs: string, user: string, hc: HostConfig): Promise<SpecOptions["user"]> {
   const resolved = await resolveUser(rootfs, user);
-  const groupAdd = (hc.GroupAdd ?? []).filter((g) => /^\d+$/.test(g)).map(Number);
+  const groupAdd = await resolveGroups(rootfs, hc.GroupAdd ?? []);
   return { uid: resolved.uid, gid: resolved.gid, additionalGids: [resolved.gid, ...resolved.additionalGids, ...groupAdd] };
 }
 
@@ -73,11 +75,14 @@ async function specOptions(ctx: Context, rec: ContainerRecord, opts: ContainerSp
   const paths = pathsOf(ctx, rec.id);
   const security = hc.SecurityOpt ?? [];
   const readonly = hc.ReadonlyRootfs ?? false;
+  // Namespaces to join, devices and the init matter to the container's own
+  // start only; an exec (no network given) takes just the process, rlimits included.
+  const { init, ...runtimeOpts } = opts.network ? runtimeSpecOptions(ctx, rec) : { rlimits: rlimitsOf(hc.Ulimits), init: undefined };
 
   return {
     rootfs: paths.rootfs,
     readonlyRootfs: readonly,
-    args: [rec.path, ...rec.args],
+    args: [...(init?.args ?? []), rec.path, ...rec.args],
     env: containerEnv(config, config.Tty ?? false),
     cwd: config.WorkingDir || "/",
     user: await processUser(paths.rootfs, config.User ?? "", hc),
@@ -91,10 +96,14 @@ async function specOptions(ctx: Context, rec: ContainerRecord, opts: ContainerSp
     noNewPrivileges: security.some((o) => /^no-new-privileges(?:[:=]true)?$/.test(o)),
     ...(security.some((o) => /^seccomp[:=]unconfined$/.test(o)) ? { seccomp: "unconfined" as const } : {}),
     resources: resourcesOf(hc),
-    mounts: userMounts(ctx, rec.id, { tmpfs: hc.Tmpfs, base: etcMounts(opts.network?.etcPaths ?? paths, readonly) }),
+    mounts: [
+      ...userMounts(ctx, rec.id, { tmpfs: hc.Tmpfs, base: etcMounts(opts.network?.etcPaths ?? paths, readonly) }),
+      ...(init ? [init.mount] : []),
+    ],
     cgroupsPath: `${cgroupParent(hc)}/${rec.id}`,
     ...(hc.ShmSize ? { shmSize: hc.ShmSize } : {}),
     labels: config.Labels ?? {},
+    ...runtimeOpts,
   };
 }
 

@@ -13,6 +13,9 @@ import { createMounts, dropMounts, planMounts } from "./mounts-plan.js";
 import { generateName, nameInUse, normalizeName } from "./names.js";
 import { createNetworking } from "./network-create.js";
 import { initialState, type ContainerRecord } from "./records.js";
+import { checkHealthcheck } from "./health.js";
+import { checkLogConfig } from "./log-config.js";
+import { checkRuntimeOptions } from "./runtime-options.js";
 
 export async function createContainer(
   ctx: Context,
@@ -26,6 +29,9 @@ export async function createContainer(
   const wanted = name ? normalizeName(name) : undefined;
   const image = await ctx.images.resolve(body.Image);
   const { hostConfig, warnings } = normalizeHostConfig(body.HostConfig);
+  checkRuntimeOptions(ctx, hostConfig);
+  checkLogConfig(hostConfig.LogConfig);
+  checkHealthcheck(body.Healthcheck ?? undefined);
   const config = mergeConfig(body, image.config.config);
   const { path, args } = commandOf(config);
   const networks = createNetworking(ctx, body, { hostConfig, config });

@@ -152,5 +152,7 @@ export function hostConfigView(hc: HostConfig, opts: { cgroupV2: boolean }): Hos
     if (!(key in hostConfigFields) && value !== undefined && value !== null) out[key] = value;
   }
   sortMaps(out, ["PortBindings", "Tmpfs", "Sysctls", "StorageOpt", "Annotations"]);
+  if (out.LogConfig && typeof out.LogConfig === "object") out.LogConfig = { ...(out.LogConfig as object) };
+  sortMaps(out.LogConfig as Record<string, unknown>, ["Config"]);
   return out as HostConfig;
 }

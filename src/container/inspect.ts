@@ -9,6 +9,7 @@ import { isCgroupV2 } from "../runtime/spec.js";
 import { configView, hostConfigView } from "./inspect-view.js";
 import { networkView } from "./network-setup.js";
 import { networkSettings } from "./network-settings.js";
+import { healthOf } from "./health-monitor.js";
 
 export async function inspectContainer(ctx: Context, idOrName: string, opts: { size?: boolean } = {}): Promise<ContainerInspect> {
   const rec = ctx.records.get(idOrName);
@@ -34,6 +35,7 @@ export async function inspectContainer(ctx: Context, idOrName: string, opts: { s
       Error: s.error,
       StartedAt: s.startedAt,
       FinishedAt: s.finishedAt,
+      ...healthView(ctx, rec.id),
     },
     Image: rec.imageId,
     ResolvConfPath: paths.resolvConf,
@@ -70,4 +72,10 @@ export async function sizes(ctx: Context, rec: ContainerRecord): Promise<{ SizeR
     if (!(err instanceof NotFoundError)) throw err;
   }
   return { SizeRw: rw, SizeRootFs: rw + imageSize };
+}
+
+/** State.Health as dockerd shows it: present once a run with a healthcheck began. */
+function healthView(ctx: Context, id: string): { Health?: NonNullable<ContainerInspect["State"]>["Health"] } {
+  const h = healthOf(ctx, id);
+  return h ? { Health: { Status: h.Status, FailingStreak: h.FailingStreak, Log: h.Log.map((r) => ({ ...r })) } } : {};
 }

@@ -1,8 +1,9 @@
 // docker ps: records newest first, filtered as Docker filters (id, name,
-// label, status, exited, ancestor, before, since, network), then limited.
+// label, status, exited, ancestor, before, since, network, health, volume,
+// publish, expose, is-task, isolation), then limited.
 import type { ContainerSummary } from "../api/types/index.js";
 import { InvalidArgumentError, NotFoundError } from "../errors.js";
-import { checkFilterKeys, type Filters, nameMatches, labelMatches } from "../oci/filters.js";
+import { boolFilter, checkFilterKeys, type Filters, nameMatches, labelMatches } from "../oci/filters.js";
 import type { Context } from "./context.js";
 import { sizes } from "./inspect.js";
 import { networksOf, networkView } from "./network-setup.js";
@@ -10,8 +11,16 @@ import { endpointsView, onNetwork, portList, portMap } from "./network-settings.
 import { zeroTime, type ContainerRecord } from "./records.js";
 import { isActive, type ContainerStatus } from "./state.js";
 import { statusText } from "./status-text.js";
+import { healthSuffix } from "./health.js";
+import { healthOf } from "./health-monitor.js";
+import { mountPointsView } from "./mounts-spec.js";
+import { portSet, portsMatch, volumeMatches } from "./ps-filters.js";
 
-const filterKeys = ["id", "name", "label", "status", "exited", "ancestor", "before", "since", "network"] as const;
+const filterKeys = [
+  ...["id", "name", "label", "status", "exited", "ancestor", "before", "since", "network", "health"],
+  ...["volume", "publish", "expose", "is-task", "isolation"],
+] as const;
+const healthValues = ["starting", "healthy", "unhealthy", "none"];
 const statuses: ContainerStatus[] = ["created", "restarting", "running", "removing", "paused", "exited", "dead"];
 
 export async function listContainers(
@@ -54,10 +63,10 @@ async function summary(
     Ports: view.sandbox ? portList(portMap(rec.config.ExposedPorts, view.sandbox.ports)) : [],
     Labels: rec.config.Labels ?? {},
     State: rec.state.status,
-    Status: statusText(rec.state),
+    Status: statusText(rec.state) + (rec.state.status === "running" ? healthSuffix(healthOf(ctx, rec.id)?.Status) : ""),
     HostConfig: { NetworkMode: rec.hostConfig.NetworkMode ?? "default" },
     NetworkSettings: { Networks: endpointsView(view) },
-    Mounts: [],
+    Mounts: mountPointsView(ctx, rec.id),
     ...(opts.withSize ? await sizes(ctx, rec) : {}),
   };
 }
@@ -106,6 +115,21 @@ async function buildPredicate(ctx: Context, filters: Filters, all: ContainerReco
   // As Docker: any container that ran and is not running now, with that code.
   anyOf("exited", (rec, v) => !isActive(rec.state.status) && rec.state.startedAt !== zeroTime && rec.state.exitCode === Number(v));
   anyOf("network", (rec, v) => onNetwork({ rec, networks: networksOf(ctx, rec) }, v));
+  for (const v of filters.get("health") ?? []) {
+    if (!healthValues.includes(v)) throw new InvalidArgumentError(`Unrecognised filter value for health: ${v}`);
+  }
+  anyOf("health", (rec, v) => (healthOf(ctx, rec.id)?.Status ?? "none") === v);
+  const volumes = filters.get("volume") ?? [];
+  if (volumes.length > 0) tests.push((rec) => volumeMatches(mountPointsView(ctx, rec.id), volumes));
+  const ports = { publish: portSet("publish", filters.get("publish") ?? []), expose: portSet("expose", filters.get("expose") ?? []) };
+  if (ports.publish.size > 0 || ports.expose.size > 0) {
+    tests.push((rec) => {
+      const sandbox = networkView(ctx, rec).sandbox;
+      return sandbox !== undefined && portsMatch(portList(portMap(rec.config.ExposedPorts, sandbox.ports)), ports);
+    });
+  }
+  // berth runs no swarm tasks; on Linux dockerd accepts any isolation and filters none out.
+  if (boolFilter(filters, "is-task") === true) tests.push(() => false);
 
   // Image IDs only, as Docker: a name that no longer resolves matches nothing.
   const ancestors = new Set<string>();

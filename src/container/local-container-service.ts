@@ -9,6 +9,7 @@ import type { ContainerService, ContainerStatus, ExecService } from "./container
 import type { Context, ServiceDeps } from "./context.js";
 import { createContainer } from "./create.js";
 import { createExecService } from "./exec.js";
+import { createContainerFs } from "./fs/container-fs.js";
 import { inspectContainer } from "./inspect.js";
 import { killContainer } from "./kill.js";
 import { listContainers } from "./list.js";
@@ -20,11 +21,16 @@ import { createRecords } from "./records.js";
 import { recover, type RecoveryReport } from "./recover.js";
 import { removeContainer } from "./remove.js";
 import { renameContainer } from "./rename.js";
-import { applyRestartPolicy } from "./restart-policy.js";
+import { armRunning, watchHealth } from "./health-monitor.js";
+import { watchLogRotation } from "./log-rotation.js";
+import { applyRestartPolicy, restartAfterRecovery } from "./restart-policy.js";
 import { startContainer } from "./start.js";
 import { isActive } from "./state.js";
 import { pauseContainer, restartContainer, stopContainer, unpauseContainer } from "./stop.js";
 import { topContainer } from "./top.js";
+import { containerStats } from "./stats.js";
+import { updateContainer } from "./update.js";
+import { pruneContainers } from "./prune.js";
 import { waitContainer } from "./wait.js";
 
 export type { RecoveryReport, ServiceDeps };
@@ -62,6 +68,8 @@ export function createContainerService(
   };
   // Every end of a run (an exit, a failed start) gives the container's volumes back.
   changes.on("exit", (rec: { id: string }) => unmountVolumes(ctx, rec.id));
+  watchHealth(ctx);
+  watchLogRotation(ctx);
 
   return {
     create: (name, body) => createContainer(ctx, name, body),
@@ -87,9 +95,18 @@ export function createContainerService(
     unpause: (idOrName) => unpauseContainer(ctx, idOrName),
     connect: (idOrName, network, settings) => connectContainer(ctx, idOrName, network, settings),
     disconnect: (idOrName, network, opts) => disconnectContainer(ctx, idOrName, network, opts),
+    stats: (idOrName, opts) => containerStats(ctx, idOrName, opts),
+    update: (idOrName, body) => updateContainer(ctx, idOrName, body),
+    prune: (filters) => pruneContainers(ctx, filters),
     usingImage: (imageId) => ctx.records.usingImage(imageId).map((c) => ({ id: c.id, running: isActive(c.status) })),
-    recover: () => recover(ctx),
+    async recover() {
+      const report = await recover(ctx);
+      armRunning(ctx);
+      restartAfterRecovery(ctx);
+      return report;
+    },
     counts: () => ctx.records.statusCounts(),
     exec: createExecService(ctx),
+    ...createContainerFs(ctx),
   };
 }

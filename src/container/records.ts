@@ -66,6 +66,8 @@ export interface Records {
   rename(id: string, name: string): void;
   setRootfsMounts(id: string, mounts: Mount[]): void;
   setNetworks(id: string, networks: AttachedNetwork[]): void;
+  /** docker update: the limits and restart policy the next start (and inspect) sees. */
+  setHostConfig(id: string, hostConfig: HostConfig): void;
   delete(id: string): void;
   usingImage(imageId: string): { id: string; status: ContainerStatus }[];
   /** How many containers are in each status (for /info). */
@@ -84,6 +86,7 @@ export function createRecords(db: DB): Records {
     rename: db.prepare("UPDATE containers SET name = ? WHERE id = ?"),
     mounts: db.prepare("UPDATE containers SET spec = json_set(spec, '$.rootfsMounts', json(?)) WHERE id = ?"),
     networks: db.prepare("UPDATE containers SET spec = json_set(spec, '$.networks', json(?)) WHERE id = ?"),
+    hostConfig: db.prepare("UPDATE containers SET spec = json_set(spec, '$.hostConfig', json(?)) WHERE id = ?"),
     delete: db.prepare("DELETE FROM containers WHERE id = ?"),
     byImage: db.prepare<[string], { id: string; state: string }>("SELECT id, state FROM containers WHERE image_id = ?"),
     statusCounts: db.prepare("SELECT json_extract(state, '$.status') AS status, count(*) AS n FROM containers GROUP BY status"),
@@ -134,6 +137,9 @@ export function createRecords(db: DB): Records {
     },
     setNetworks(id, networks) {
       q.networks.run(JSON.stringify(networks), id);
+    },
+    setHostConfig(id, hostConfig) {
+      q.hostConfig.run(JSON.stringify(hostConfig), id);
     },
     delete(id) {
       q.delete.run(id);

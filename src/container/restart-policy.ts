@@ -3,7 +3,7 @@
 // doubles with each quick failure (100 ms up to one minute), as Docker does.
 // The container shows "exited" while it waits for the delay.
 import type { Context } from "./context.js";
-import type { ContainerRecord } from "./records.js";
+import { zeroTime, type ContainerRecord } from "./records.js";
 import { runContainer } from "./start.js";
 
 const FIRST_DELAY_MS = 100;
@@ -47,4 +47,25 @@ export function applyRestartPolicy(ctx: Context, id: string): void {
       })
       .catch((err: unknown) => ctx.log?.("warn", "restart policy: start failed", { id, error: String(err) }));
   }, restartDelay(rec)).unref();
+}
+
+/**
+ * After berthd starts, as dockerd at its start: an "always" container that had
+ * run and is stopped — by itself or by the user — starts again. (Those that
+ * died while berthd was away had their exit recorded by recovery, which
+ * applied every policy already: unless-stopped and on-failure included; an
+ * unless-stopped one the user stopped stays stopped.) Not awaited: a start
+ * waits for the networks' first reconcile, which comes after recovery.
+ */
+export function restartAfterRecovery(ctx: Context): void {
+  for (const rec of ctx.records.list()) {
+    if (rec.state.status !== "exited" || rec.state.startedAt === zeroTime || rec.hostConfig.RestartPolicy?.Name !== "always") continue;
+    ctx.locks
+      .withLock(rec.id, async () => {
+        const now = ctx.records.find(rec.id);
+        if (!now || now.state.status !== "exited") return;
+        await runContainer(ctx, now);
+      })
+      .catch((err: unknown) => ctx.log?.("warn", "restart policy: start after berthd restart failed", { id: rec.id, error: String(err) }));
+  }
 }

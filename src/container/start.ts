@@ -10,6 +10,7 @@ import { mountVolumes } from "./mounts-setup.js";
 import { prepareNetwork } from "./network-setup.js";
 import type { ContainerRecord } from "./records.js";
 import { startFailure } from "./start-error.js";
+import { conmonLogOptions } from "./log-rotation.js";
 
 export async function startContainer(ctx: Context, idOrName: string): Promise<void> {
   const { id } = ctx.records.get(idOrName);
@@ -52,6 +53,7 @@ export async function runContainer(ctx: Context, rec: ContainerRecord, opts: { r
       // `run -it` then ctrl-p ctrl-q leaves a shell others can attach to and type into.
       stdinOnce: (rec.config.StdinOnce ?? false) && !(rec.config.Tty ?? false),
       logPath: paths.log,
+      ...conmonLogOptions(rec.hostConfig.LogConfig),
     }));
     await runAttachHooks(ctx, rec.id);
     await ctx.runtime.start(rec.id);

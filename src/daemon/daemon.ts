@@ -104,6 +104,8 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Da
     dataRoot: config.dataRoot,
     driver: snapshotter.name,
     events,
+    runtimePath: config.runtimePath,
+    insecureRegistries: config.insecureRegistries,
     counts: async () => {
       // Each service counts its own records: the daemon never reads their tables.
       const byStatus = containers.counts();

@@ -73,6 +73,14 @@ export interface ImageService {
     refOrId: string,
     opts: { force?: boolean; noPrune?: boolean; usedBy: (imageId: string) => { id: string; running: boolean }[] },
   ): Promise<ImageDeleteItem[]>;
+  /**
+   * POST /images/prune: dangling images (or, with dangling=false, every image
+   * no container uses) that pass until/label/label!, removed as rmi would.
+   */
+  prune(
+    filters: Filters,
+    opts: { usedBy: (imageId: string) => { id: string; running: boolean }[] },
+  ): Promise<{ ImagesDeleted: ImageDeleteItem[]; SpaceReclaimed: number }>;
   /** A rootfs tarball (optionally gzip) becomes a one-layer image. Returns the image ID. */
   import(source: Readable, opts: ImportOptions): Promise<string>;
   /** docker-archive tar of the given images (manifest.json, repositories, OCI index.json). */
@@ -82,6 +90,8 @@ export interface ImageService {
   /** Makes a writable snapshot on the image's top layer for a container; returns its mounts. */
   prepareContainerRootfs(imageId: string, containerId: string): Promise<Mount[]>;
   removeContainerRootfs(containerId: string): Promise<void>;
+  /** A container's changes to its image, as an uncompressed layer tar with whiteouts (docker commit). */
+  containerDiff(containerId: string): Readable;
   /** Commits a new image from config + a layer tar on top of a parent image (used by commit and build). */
   commitLayer?(parentId: string | undefined, layer: Readable | undefined, config: ImageConfig): Promise<string>;
   /**

@@ -20,6 +20,7 @@ import { createLeases, type Leases } from "./leases.js";
 import { createBlobSources, type BlobSources } from "./blob-sources.js";
 import type { RegistrySettings } from "./pull.js";
 import { removeImage } from "./remove.js";
+import { pruneImages } from "./prune.js";
 import { createRwLock } from "./rw-lock.js";
 import { saveImages } from "./save.js";
 import type { ApplyLayer } from "./unpack.js";
@@ -105,6 +106,21 @@ export function createImageService(deps: ImageServiceDeps): ImageService {
       }
       return items;
     },
+    async prune(filters, opts) {
+      const report = await lock.exclusive(() =>
+        pruneImages(ctx, db, filters, {
+          usedBy: opts.usedBy,
+          onRemoved(id, items) {
+            for (const item of items) {
+              if (item.Untagged) publish("untag", id, id);
+              else if (item.Deleted === id) publish("delete", id, id);
+            }
+          },
+        }),
+      );
+      deps.events?.publish("image", "prune", "", { reclaimed: String(report.SpaceReclaimed) });
+      return report;
+    },
     async import(source, opts) {
       const { id, blob } = await collectOnFailure(() => importImage(ctx, source, opts));
       await collectUnused([blob]);
@@ -150,6 +166,7 @@ export function createImageService(deps: ImageServiceDeps): ImageService {
         await lock.exclusive(() => collectGarbage(ctx, db));
       }
     },
+    containerDiff: (containerId) => snapshotter.diff(containerId),
     commitLayer: (parentId, layer, config) => commitLayer(ctx, parentId, layer, config),
     async pull(reference, opts, onMessage) {
       // A failed pull leaves blobs and layers only its (dropped) lease kept: collect them now.

@@ -101,11 +101,12 @@ async function stage(
       stored.catch(() => undefined);
       let unpacked: { result: { size: number }; digest: Digest };
       try {
-        const { stream: plain } = await decompress(Readable.from(tee(counted(stream, tick), sink), { objectMode: false }));
+        const { stream: plain } = await decompress(Readable.from(tee(counted(stream, tick), sink, { size: d.size }), { objectMode: false }));
         unpacked = await consumeHashed(plain, (s) => ctx.applyLayer(dir, s, { whiteouts: "overlay" }));
       } catch (err) {
-        sink.destroy(err as Error);
-        // The store's verdict (a wrong digest) explains an unpack failure better than the unpack's own error.
+        // With every byte in, the store's verdict (a wrong digest) explains an unpack failure
+        // better than the unpack's own error; without, the store must give up too.
+        if (!sink.writableEnded) sink.destroy(err as Error);
         await stored;
         throw err;
       }

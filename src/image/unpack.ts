@@ -126,18 +126,24 @@ export async function unpackStream(deps: UnpackDeps, tar: Readable, opts: { pare
 
 /**
  * Passes `source` on while writing every chunk to `sink` too, at the pace of
- * the slower reader. A sink closed by its reader (the store failed: a full
+ * the slower reader; with `size`, the sink ends as soon as that many bytes
+ * went in. A sink closed by its reader (the store failed: a full
  * disk) ends the pass with an error rather than waiting for a drain that will
  * never come.
  */
-export async function* tee(source: Readable, sink: PassThrough): AsyncGenerator<Buffer> {
+export async function* tee(source: Readable, sink: PassThrough, opts: { size?: number } = {}): AsyncGenerator<Buffer> {
+  let written = 0;
   try {
     for await (const chunk of source as AsyncIterable<Buffer>) {
       if (sink.destroyed) throw new Error("the layer's blob stopped being written");
       if (!sink.write(chunk)) await drainOrClose(sink);
+      written += chunk.length;
+      // The expected size is in: the sink's reader may judge the blob (its digest) now,
+      // even if the other reader fails on this last chunk and never asks for the end.
+      if (written === opts.size) sink.end();
       yield chunk;
     }
-    sink.end();
+    if (!sink.writableEnded) sink.end();
   } finally {
     if (!sink.writableEnded) sink.destroy(new StreamEndedEarly());
   }

@@ -3,7 +3,7 @@
 // list and prune. Pure: records in, API shapes out.
 import type { Network, NetworkContainer } from "../api/types/index.js";
 import { InvalidArgumentError } from "../errors.js";
-import { checkFilterKeys, filterTimestamp, type Filters, labelMatches, boolFilter } from "../oci/filters.js";
+import { checkFilterKeys, filterTimestamp, type Filters, labelMatches, nameMatches } from "../oci/filters.js";
 import type { NetworkRow } from "./records.js";
 
 /** The three networks every daemon has, which cannot be removed. */
@@ -57,19 +57,29 @@ export function listFilter(filters: Filters, inUse: (n: NetworkRow) => boolean):
   for (const t of filters.get("type") ?? []) {
     if (t !== "custom" && t !== "builtin") throw new InvalidArgumentError(`invalid filter: 'type'='${t}'`);
   }
-  const dangling = boolFilter(filters, "dangling");
+  const dangling = danglingFilter(filters.get("dangling") ?? []);
   const any = (key: string, test: (v: string) => boolean) => {
     const values = filters.get(key);
     return !values || values.length === 0 || values.some(test);
   };
   return (n) =>
     any("driver", (v) => v === n.driver) &&
-    any("id", (v) => n.id.startsWith(v)) &&
-    any("name", (v) => n.name.includes(v)) &&
+    // dockerd's filters.Match: the exact text, or an unanchored regular expression.
+    any("id", (v) => v === n.id || nameMatches(n.id, v)) &&
+    any("name", (v) => v === n.name || nameMatches(n.name, v)) &&
     any("scope", (v) => v === "local") &&
     any("type", (v) => (v === "builtin") === isPredefined(n)) &&
     (filters.get("label") ?? []).every((v) => labelMatches(n.labels, v)) &&
     (dangling === undefined || (dangling ? !isPredefined(n) && !inUse(n) : isPredefined(n) || inUse(n)));
+}
+
+/** The one `dangling` value dockerd allows a network listing, in its words. */
+function danglingFilter(values: string[]): boolean | undefined {
+  if (values.length === 0) return undefined;
+  if (values.length > 1) throw new InvalidArgumentError('got more than one value for filter key "dangling"');
+  if (values[0] === "1" || values[0] === "true") return true;
+  if (values[0] === "0" || values[0] === "false") return false;
+  throw new InvalidArgumentError(`invalid value for filter 'dangling', must be "true" (or "1"), or "false" (or "0")`);
 }
 
 /** POST /networks/prune filters: until, label, label!. */

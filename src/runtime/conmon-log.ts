@@ -29,6 +29,11 @@ export interface ReadLogOptions {
   signal?: AbortSignal;
   /** Asked whenever the log is drained while following: true ends the stream (the container exited). */
   stopWhen?: () => Promise<boolean>;
+  /**
+   * Settles when the run ends: the follower drains the log and asks stopWhen at
+   * once rather than at its next poll (an exit changes nothing in the file).
+   */
+  ended?: Promise<void>;
 }
 
 const CHUNK = 64 * 1024;
@@ -90,7 +95,7 @@ export async function* readLog(path: string, opts: ReadLogOptions): AsyncIterabl
           if ((await fh.stat()).size > offset) continue;
           break;
         }
-        waiter ??= new ChangeWaiter(path, opts.signal);
+        waiter ??= new ChangeWaiter(path, { signal: opts.signal, ended: opts.ended });
         await waiter.next();
       }
     } finally {
@@ -199,14 +204,16 @@ async function* recordsBackward(fh: FileHandle, size: number): AsyncGenerator<{ 
   }
 }
 
-/** Resolves next() when the file changes (inotify), on a poll tick as a fallback, or on abort. */
+/** Resolves next() when the file changes (inotify), on a poll tick as a fallback, on abort, or when the run ends. */
 class ChangeWaiter {
   private watcher: FSWatcher | undefined;
   private wake: (() => void) | undefined;
   // A change while no next() waits (the reader was reading) wakes the next one at once.
   private changed = false;
+  private readonly signal: AbortSignal | undefined;
 
-  constructor(path: string, private readonly signal?: AbortSignal) {
+  constructor(path: string, o: { signal?: AbortSignal; ended?: Promise<void> }) {
+    this.signal = o.signal;
     try {
       this.watcher = watch(path, () => {
         this.changed = true;
@@ -217,7 +224,11 @@ class ChangeWaiter {
       // The poll tick still notices changes.
       if (!isErrno(err, "ENOENT")) throw err;
     }
-    signal?.addEventListener("abort", () => this.wake?.(), { once: true });
+    o.signal?.addEventListener("abort", () => this.wake?.(), { once: true });
+    void o.ended?.then(() => {
+      this.changed = true;
+      this.wake?.();
+    });
   }
 
   next(): Promise<void> {

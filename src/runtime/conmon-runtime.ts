@@ -36,6 +36,7 @@ import {
 } from "./conmon-process.js";
 import { fileExists, waitForStatus } from "./exit-file.js";
 import { dockerError, runc, runcState } from "./runc.js";
+import { runcUpdate } from "./runc-update.js";
 import type { CreateOptions, Runtime } from "./runtime.js";
 import type { RuntimeSpec } from "./spec-types.js";
 import { writeFileAtomic } from "./write-file-atomic.js";
@@ -97,7 +98,11 @@ export function createConmonRuntime(opts: ConmonRuntimeOptions): Runtime {
       // conmon closes stdin when an attached client goes, unless told not to;
       // Docker closes it only for StdinOnce.
       if (createOpts.openStdin && !createOpts.stdinOnce) args.push("--leave-stdin-open");
-      args.push("-l", `k8s-file:${createOpts.logPath}`);
+      if (createOpts.noLog) args.push("-l", "none");
+      else {
+        args.push("-l", `k8s-file:${createOpts.logPath}`);
+        if (createOpts.logSizeMax) args.push("--log-size-max", String(createOpts.logSizeMax));
+      }
       try {
         const pid = await launchConmon({ conmonPath, args, cwd: f.dir, beforeFork: moveToConmonCgroup });
         return { pid };
@@ -199,6 +204,8 @@ export function createConmonRuntime(opts: ConmonRuntimeOptions): Runtime {
     async monitorPid(id) {
       return liveConmon(containerFiles(ctx, id));
     },
+
+    update: (id, limits) => runcUpdate(rc, checkId(id), limits),
 
     ...conmonExec(ctx),
   };

@@ -1,9 +1,9 @@
 // Device nodes for a container's /dev: the fixed set every container gets, the
 // device-cgroup rules that go with them, and (for --privileged) every device
 // node of the host.
-import { lstatSync, readdirSync, type Stats } from "node:fs";
+import { lstatSync, readdirSync, statSync, type Stats } from "node:fs";
 import path from "node:path";
-import { isErrno } from "../errors.js";
+import { InvalidArgumentError, isErrno } from "../errors.js";
 
 // Type aliases rather than interfaces: they must fit the spec's open
 // Record<string, unknown> slots.
@@ -78,18 +78,51 @@ export function hostDevices(root = "/dev"): SpecDevice[] {
       if (st.isDirectory()) {
         if (!SKIP_DIRS.has(name)) walk(full);
       } else if ((st.isCharacterDevice() || st.isBlockDevice()) && full !== "/dev/console") {
-        found.push({
-          path: full,
-          type: st.isCharacterDevice() ? "c" : "b",
-          major: Math.floor(st.rdev / 256) & 0xfff,
-          minor: (st.rdev & 0xff) | ((st.rdev >> 12) & 0xfff00),
-          fileMode: st.mode & 0o7777,
-          uid: st.uid,
-          gid: st.gid,
-        });
+        found.push(nodeOf(full, st));
       }
     }
   };
   walk(root);
   return found;
+}
+
+/**
+ * --device PathOnHost:PathInContainer:perms as Docker resolves it: a device
+ * node becomes one node at PathInContainer; a directory, every node under it
+ * (placed under PathInContainer). The nodes keep the host's mode and owner.
+ */
+export function customDevices(pathOnHost: string, pathInContainer: string, access: string): { node: SpecDevice; access: string }[] {
+  let st: Stats;
+  try {
+    st = lstatSync(pathOnHost);
+    if (st.isSymbolicLink()) st = statSync(pathOnHost);
+  } catch (err) {
+    if (isErrno(err, "ENOENT")) {
+      throw new InvalidArgumentError(`error gathering device information while adding custom device "${pathOnHost}": no such file or directory`);
+    }
+    throw err;
+  }
+  const target = pathInContainer || pathOnHost;
+  if (st.isDirectory()) {
+    return hostDevices(pathOnHost).map((node) => ({
+      node: { ...node, path: path.join(target, path.relative(pathOnHost, node.path)) },
+      access,
+    }));
+  }
+  if (!st.isCharacterDevice() && !st.isBlockDevice()) {
+    throw new InvalidArgumentError(`error gathering device information while adding custom device "${pathOnHost}": not a device node`);
+  }
+  return [{ node: nodeOf(target, st), access }];
+}
+
+function nodeOf(p: string, st: Stats): SpecDevice {
+  return {
+    path: p,
+    type: st.isCharacterDevice() ? "c" : "b",
+    major: Math.floor(st.rdev / 256) & 0xfff,
+    minor: (st.rdev & 0xff) | ((st.rdev >> 12) & 0xfff00),
+    fileMode: st.mode & 0o7777,
+    uid: st.uid,
+    gid: st.gid,
+  };
 }

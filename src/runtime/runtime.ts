@@ -18,6 +18,7 @@
 // exec(id, execId, …) runs an extra process in a running container through its
 // own conmon, with the same attach/wait shape.
 import type { Duplex, Readable } from "node:stream";
+import type { ResourceLimits } from "./spec-options.js";
 import type { RuntimeSpec } from "./spec-types.js";
 
 export type TaskStatus = "created" | "running" | "paused" | "stopped";
@@ -38,6 +39,10 @@ export interface CreateOptions {
   stdinOnce: boolean;
   /** Where conmon writes the container's log (k8s-file format, stdout and stderr kept apart). */
   logPath: string;
+  /** No log at all (--log-driver none): output goes only to attached clients. */
+  noLog?: boolean;
+  /** Bytes after which conmon starts the log file afresh (renaming a new file over it). */
+  logSizeMax?: number;
 }
 
 export interface AttachStreams {
@@ -74,6 +79,8 @@ export interface Runtime {
   delete(id: string, opts?: { force?: boolean }): Promise<void>;
   /** conmon's pid for the container, for memory accounting and liveness. */
   monitorPid(id: string): Promise<number | undefined>;
+  /** New cgroup limits for a running or paused task (docker update); only the limits given change. */
+  update(id: string, limits: ResourceLimits): Promise<void>;
 
   exec(id: string, execId: string, opts: ExecOptions): Promise<{ pid: number; streams?: AttachStreams }>;
   execResize(id: string, execId: string, size: { height: number; width: number }): Promise<void>;

@@ -3,6 +3,17 @@
 // Docker's defaults: its capability set, masked and read-only /proc and /sys
 // paths, the default seccomp profile, the default devices, and cgroup limits.
 import type { CgroupHost } from "./cgroup-host.js";
+import type { SpecDevice } from "./devices.js";
+
+/** A namespace a container gets: its own (the default), the host's, or one to join (an nsfs path, /proc/<pid>/ns/ipc). */
+export type NamespaceChoice = { mode: "private" } | { mode: "host" } | { mode: "path"; path: string };
+
+/** A process resource limit as the OCI spec names it ("RLIMIT_NOFILE"). */
+export interface Rlimit {
+  type: string;
+  soft: number;
+  hard: number;
+}
 
 export interface SpecMount {
   destination: string;
@@ -60,6 +71,19 @@ export interface SpecOptions {
   /** Shared memory size in bytes for /dev/shm (default 64 MiB). */
   shmSize?: number;
   labels?: Record<string, string>;
+  /** --ulimit: replace the default limit of the same type (callers keep them within the host's hard limits). */
+  rlimits?: Rlimit[];
+  /** --device: extra nodes, each with the cgroup access ("rwm") the container gets to it. */
+  devices?: { node: SpecDevice; access: string }[];
+  /** --sysctl: namespaced kernel parameters (runc refuses those that are not). */
+  sysctls?: Record<string, string>;
+  /** --ipc, --pid: private unless told otherwise. */
+  ipc?: NamespaceChoice;
+  pid?: NamespaceChoice;
+  /** --cgroupns; absent = Docker's default for the host (private on v2, host on v1). */
+  cgroupns?: "host" | "private";
+  /** --ipc host / container:<id>: /dev/shm is a bind of this path instead of a fresh tmpfs. */
+  shmSource?: string;
   /** The host's cgroup facts the spec depends on; read from /sys/fs/cgroup when absent. */
   host?: CgroupHost;
 }

@@ -8,7 +8,7 @@ import { cgroupHost, type CgroupHost } from "./cgroup-host.js";
 import { DEFAULT_DEVICES, defaultDeviceRules, hostDevices, type DeviceRule, type SpecDevice } from "./devices.js";
 import { checkResources } from "./resource-check.js";
 import { defaultSeccompProfile } from "./seccomp-default.js";
-import type { ResourceLimits, SpecMount, SpecOptions } from "./spec-options.js";
+import type { NamespaceChoice, ResourceLimits, Rlimit, SpecMount, SpecOptions } from "./spec-options.js";
 import type { RuntimeMount, RuntimeSpec } from "./spec-types.js";
 
 const DEFAULT_SHM_SIZE = 64 * 1024 * 1024;
@@ -48,7 +48,7 @@ export function buildSpec(opts: SpecOptions): RuntimeSpec {
       // Inheritable and ambient stay empty (Docker ≥ 20.10, CVE-2022-24769):
       // a non-root process gets no capabilities through exec.
       capabilities: { bounding: caps, effective: caps, permitted: caps },
-      rlimits: [{ type: "RLIMIT_NOFILE", hard: nofile, soft: nofile }],
+      rlimits: withRlimits([{ type: "RLIMIT_NOFILE", hard: nofile, soft: nofile }], opts.rlimits ?? []),
       noNewPrivileges: opts.noNewPrivileges,
       oomScoreAdj: 0,
     },
@@ -58,10 +58,14 @@ export function buildSpec(opts: SpecOptions): RuntimeSpec {
     linux: {
       namespaces: namespaces(opts, host),
       cgroupsPath: opts.cgroupsPath,
-      resources: resources(opts.resources, { privileged: opts.privileged, host }),
-      devices: opts.privileged ? mergeDevices(DEFAULT_DEVICES, hostDevices()) : DEFAULT_DEVICES.map((d) => ({ ...d })),
+      resources: resources(opts.resources, { privileged: opts.privileged, host, extra: opts.devices ?? [] }),
+      devices: mergeDevices(
+        opts.privileged ? mergeDevices(DEFAULT_DEVICES, hostDevices()) : DEFAULT_DEVICES.map((d) => ({ ...d })),
+        (opts.devices ?? []).map((d) => d.node),
+      ),
     },
   };
+  if (opts.sysctls && Object.keys(opts.sysctls).length > 0) spec.linux!.sysctl = { ...opts.sysctls };
   if (opts.domainname) spec.domainname = opts.domainname;
   if (opts.labels && Object.keys(opts.labels).length > 0) spec.annotations = { ...opts.labels };
   if (!opts.privileged) {
@@ -78,12 +82,19 @@ export function isCgroupV2(): boolean {
 }
 
 function namespaces(opts: SpecOptions, host: CgroupHost): { type: string; path?: string }[] {
-  const ns: { type: string; path?: string }[] = [{ type: "pid" }, { type: "ipc" }, { type: "uts" }, { type: "mount" }];
+  const ns: { type: string; path?: string }[] = [];
+  const choose = (type: string, choice: NamespaceChoice = { mode: "private" }) => {
+    if (choice.mode === "private") ns.push({ type });
+    else if (choice.mode === "path") ns.push({ type, path: choice.path });
+  };
+  choose("pid", opts.pid);
+  choose("ipc", opts.ipc);
+  ns.push({ type: "uts" }, { type: "mount" });
   if (opts.network.mode === "none") ns.push({ type: "network" });
   else if (opts.network.mode === "path") ns.push({ type: "network", path: opts.network.path });
   // Docker's default cgroupns mode is "private" on v2 and "host" on v1, where
   // runc cannot virtualise the v1 hierarchies anyway.
-  if (host.version === 2) ns.push({ type: "cgroup" });
+  if ((opts.cgroupns ?? (host.version === 2 ? "private" : "host")) === "private") ns.push({ type: "cgroup" });
   return ns;
 }
 
@@ -105,12 +116,14 @@ function mounts(opts: SpecOptions): RuntimeMount[] {
     { destination: "/sys", type: "sysfs", source: "sysfs", options: ["nosuid", "noexec", "nodev", ...ro] },
     { destination: "/sys/fs/cgroup", type: "cgroup", source: "cgroup", options: ["nosuid", "noexec", "nodev", "relatime", ...ro] },
     { destination: "/dev/mqueue", type: "mqueue", source: "mqueue", options: ["nosuid", "noexec", "nodev"] },
-    {
-      destination: "/dev/shm",
-      type: "tmpfs",
-      source: "shm",
-      options: ["nosuid", "noexec", "nodev", "mode=1777", `size=${shmSize}`],
-    },
+    opts.shmSource
+      ? { destination: "/dev/shm", type: "bind", source: opts.shmSource, options: ["rbind", "rprivate"] }
+      : {
+          destination: "/dev/shm",
+          type: "tmpfs",
+          source: "shm",
+          options: ["nosuid", "noexec", "nodev", "mode=1777", `size=${shmSize}`],
+        },
   ];
   // A user's mount on a default destination (a tmpfs on /dev/shm, say) replaces the default.
   const taken = new Set(opts.mounts.map((m) => m.destination.replace(/\/+$/, "") || "/"));
@@ -121,8 +134,16 @@ function toRuntimeMount(m: SpecMount): RuntimeMount {
   return { destination: m.destination, type: m.type, source: m.source, options: [...m.options] };
 }
 
-function resources(limits: ResourceLimits, opts: { privileged: boolean; host: CgroupHost }): Record<string, unknown> {
-  const devices: DeviceRule[] = opts.privileged ? [{ allow: true, access: "rwm" }] : defaultDeviceRules();
+function resources(
+  limits: ResourceLimits,
+  opts: { privileged: boolean; host: CgroupHost; extra: NonNullable<SpecOptions["devices"]> },
+): Record<string, unknown> {
+  const devices: DeviceRule[] = opts.privileged
+    ? [{ allow: true, access: "rwm" }]
+    : [
+        ...defaultDeviceRules(),
+        ...opts.extra.map(({ node, access }): DeviceRule => ({ allow: true, type: node.type, major: node.major, minor: node.minor, access })),
+      ];
   const res: Record<string, unknown> = { devices };
 
   const memory: Record<string, number | boolean> = {};
@@ -172,6 +193,13 @@ function hardNofileLimit(): number {
   const hard = line?.trim().split(/\s+/)[4];
   if (hard === undefined || hard === "unlimited") return MAX_NOFILE;
   return Number.parseInt(hard, 10);
+}
+
+/** The defaults with each override replacing the limit of its type. */
+function withRlimits(defaults: Rlimit[], overrides: Rlimit[]): Rlimit[] {
+  const byType = new Map(defaults.map((r) => [r.type, r]));
+  for (const r of overrides) byType.set(r.type, { type: r.type, hard: r.hard, soft: r.soft });
+  return [...byType.values()];
 }
 
 function mergeDevices(base: SpecDevice[], extra: SpecDevice[]): SpecDevice[] {

@@ -118,3 +118,17 @@ function parseGroup(text: string): GroupEntry[] {
     return [{ name: f[0]!, gid, members }];
   });
 }
+
+/** --group-add: numbers as they are, names looked up in the image's /etc/group (Docker's wording when missing). */
+export async function resolveGroups(rootfs: string, names: string[]): Promise<number[]> {
+  if (names.length === 0) return [];
+  const needsFile = names.some((g) => parseId(g) === undefined);
+  const groups = needsFile ? parseGroup(await readRootFile(rootfs, "/etc/group")) : [];
+  return names.map((g) => {
+    const id = parseId(g);
+    if (id !== undefined) return id;
+    const found = groups.find((e) => e.name === g);
+    if (!found) throw new SystemError(`Unable to find group ${g}: no matching entries in group file`);
+    return found.gid;
+  });
+}

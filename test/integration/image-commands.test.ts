@@ -53,7 +53,7 @@ describe("image commands", () => {
   it("inspect shows dockerd's Config shape and its layer size", async () => {
     const [img] = JSON.parse(await ok(["image", "inspect", "busybox"])) as Record<string, unknown>[];
     assert.deepEqual(Object.keys(img!), [
-      "Id", "RepoTags", "RepoDigests", "Parent", "Comment", "Created", "DockerVersion", "Author", "Config",
+      "Id", "RepoTags", "RepoDigests", "Parent", "Comment", "Created", "ContainerConfig", "DockerVersion", "Author", "Config",
       "Architecture", "Os", "Size", "GraphDriver", "RootFS", "Metadata",
     ]);
     assert.deepEqual(img!.Config, {

@@ -93,6 +93,10 @@ function converse(io: StdioStreams): Promise<void> {
   });
 }
 
+const notFaked = (verb: string) => async (): Promise<never> => {
+  throw new Error(`${verb} is not faked: test/integration/container-fs.test.ts drives the real service`);
+};
+
 function containersFake(containers: Map<string, FakeContainer>, rec: Recorded): ContainersBackend {
   return {
     async create(name, body) {
@@ -187,6 +191,24 @@ function containersFake(containers: Map<string, FakeContainer>, rec: Recorded): 
     async disconnect() {
       throw new Error("disconnect is not faked: the networks API tests use their own backend");
     },
+    async stats(id) {
+      lookup(containers, id);
+      throw new Error("stats is not faked: test/integration/stats-update-prune.test.ts drives the real service");
+    },
+    async update(id) {
+      lookup(containers, id);
+      return { Warnings: [] };
+    },
+    async prune() {
+      return { ContainersDeleted: [], SpaceReclaimed: 0 };
+    },
+    // cp, diff, export and commit run against real containers: test/integration/container-fs.test.ts.
+    statPath: notFaked("statPath"),
+    getArchive: notFaked("getArchive"),
+    putArchive: notFaked("putArchive"),
+    changes: notFaked("changes"),
+    export: notFaked("export"),
+    commit: notFaked("commit"),
   };
 }
 
@@ -274,6 +296,9 @@ function imagesFake(rec: Recorded): ImagesBackend {
     async push(reference, opts, onMessage) {
       rec.pushed = { reference, opts };
       fakePush(reference, opts, onMessage);
+    },
+    async prune() {
+      return { ImagesDeleted: [], SpaceReclaimed: 0 };
     },
     usedBy() {
       return [{ id: "c1", running: true }];

@@ -41,4 +41,17 @@ describe("tee", () => {
     await assert.rejects(pass, /stopped being written/);
     assert.ok(sink.destroyed);
   });
+
+  test("with a size, ends the sink once that many bytes are in, before the other reader is done", async () => {
+    const sink = new PassThrough();
+    const sunk: Buffer[] = [];
+    sink.on("data", (c: Buffer) => sunk.push(c));
+    const ended = new Promise((resolve) => sink.on("end", resolve));
+    const pass = tee(chunks(3), sink, { size: 3 * 64 * 1024 });
+    // The other reader takes the last chunk and stops there, never asking for the end.
+    for (let i = 0; i < 3; i++) await pass.next();
+    await ended;
+    assert.equal(Buffer.concat(sunk).length, 3 * 64 * 1024);
+    await pass.return(undefined);
+  });
 });

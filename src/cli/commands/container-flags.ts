@@ -9,8 +9,10 @@ import { UsageError } from "../usage-error.js";
 import { resourceHostConfig, swapBytes, type ResourceFlags } from "./resource-flags.js";
 import { addNetworkFlags, networkFields, type NetworkFlags } from "./network-flags.js";
 import { addVolumeFlags, volumeFields, type VolumeFlags } from "./volume-flags.js";
+import { addRuntimeFlags, runtimeHostConfig, type RuntimeFlags } from "./runtime-flags.js";
+import { addHealthFlags, healthcheckOf, type HealthFlags } from "./health-flags.js";
 
-export interface ContainerFlags extends ResourceFlags, NetworkFlags, VolumeFlags {
+export interface ContainerFlags extends ResourceFlags, NetworkFlags, VolumeFlags, RuntimeFlags, HealthFlags {
   interactive?: boolean;
   tty?: boolean;
   rm?: boolean;
@@ -40,7 +42,7 @@ export interface ContainerFlags extends ResourceFlags, NetworkFlags, VolumeFlags
 export const CONTAINER_USAGE = "[OPTIONS] IMAGE [COMMAND] [ARG...]";
 
 export function addContainerFlags(cmd: Command): Command {
-  return addVolumeFlags(addNetworkFlags(cmd))
+  return addHealthFlags(addRuntimeFlags(addVolumeFlags(addNetworkFlags(cmd))))
     .usage(CONTAINER_USAGE)
     .passThroughOptions()
     .helpOption("--help", "Print usage")
@@ -107,6 +109,7 @@ export function buildCreateRequest(args: string[], flags: ContainerFlags, env: N
     ReadonlyRootfs: flags.readOnly ?? false,
     SecurityOpt: flags.securityOpt?.map(securityOpt),
     ...resourceHostConfig(flags),
+    ...runtimeHostConfig(flags, { autoRemove: flags.rm ?? false }),
     ...net.host,
   };
   const body: ContainerCreateBody = {
@@ -126,6 +129,7 @@ export function buildCreateRequest(args: string[], flags: ContainerFlags, env: N
     Labels: labels(flags),
     StopSignal: flags.stopSignal,
     StopTimeout: flags.stopTimeout,
+    Healthcheck: healthcheckOf(flags),
     ExposedPorts: net.exposedPorts,
     Volumes: vol.volumes,
     MacAddress: net.macAddress,

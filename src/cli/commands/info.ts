@@ -23,10 +23,14 @@ export function define(cmd: Command, ctx: CliContext): void {
       failure = err;
     }
     if (flags.format) {
-      ctx.out(renderEach(flags.format, [{ ...info, ClientInfo: clientInfo }]));
+      ctx.out(renderEach(flags.format, [{ ...info, ClientInfo: clientInfo }], { rootType: "system.dockerInfo", errorPrefix: { parse: "template parsing error: ", exec: "" } }));
     } else {
       ctx.out(["Client:", ` Version:    ${clientInfo.Version}`, ` Context:    default`, ` Debug Mode: false`, ""].join("\n") + "\n");
-      if (info) ctx.out(serverSection(info));
+      if (info) {
+        ctx.out(serverSection(info));
+        // The daemon's warnings go to stderr, after the table, as the docker CLI prints them.
+        for (const w of info.Warnings ?? []) ctx.err(`${w}\n`);
+      }
     }
     if (failure) {
       ctx.err(`${describe(failure)}\n`);
@@ -35,10 +39,11 @@ export function define(cmd: Command, ctx: CliContext): void {
   }, ctx);
 }
 
-function serverSection(i: SystemInfo): string {
+/** The server half of `docker info`, line for line as the docker CLI prints it. */
+export function serverSection(i: SystemInfo): string {
   const lines: string[] = ["Server:"];
   const add = (label: string, value: unknown, indent = 1): void => {
-    if (value !== undefined && value !== null && value !== "") lines.push(`${" ".repeat(indent)}${label}: ${value}`);
+    lines.push(`${" ".repeat(indent)}${label}: ${value ?? ""}`);
   };
   add("Containers", i.Containers ?? 0);
   add("Running", i.ContainersRunning ?? 0, 2);
@@ -51,29 +56,62 @@ function serverSection(i: SystemInfo): string {
   add("Logging Driver", i.LoggingDriver);
   add("Cgroup Driver", i.CgroupDriver);
   add("Cgroup Version", i.CgroupVersion);
-  if (i.Runtimes) add("Runtimes", Object.keys(i.Runtimes).sort().join(" "));
+  lines.push(" Plugins:");
+  add("Volume", (i.Plugins?.Volume ?? []).join(" "), 2);
+  add("Network", (i.Plugins?.Network ?? []).join(" "), 2);
+  if (i.Plugins?.Authorization?.length) add("Authorization", i.Plugins.Authorization.join(" "), 2);
+  add("Log", (i.Plugins?.Log ?? []).join(" "), 2);
+  add("Swarm", i.Swarm?.LocalNodeState ?? "inactive");
+  add("Runtimes", Object.keys(i.Runtimes ?? {}).sort().join(" "));
   add("Default Runtime", i.DefaultRuntime);
   add("Init Binary", i.InitBinary);
+  add("containerd version", i.ContainerdCommit?.ID);
+  add("runc version", i.RuncCommit?.ID);
+  add("init version", i.InitCommit?.ID);
   if (i.SecurityOptions?.length) {
     lines.push(" Security Options:");
-    for (const opt of i.SecurityOptions) lines.push(`  ${opt.replace(/^name=/, "").split(",")[0]}`);
+    for (const opt of i.SecurityOptions) lines.push(...securityOption(opt));
   }
   add("Kernel Version", i.KernelVersion);
   add("Operating System", i.OperatingSystem);
   add("OSType", i.OSType);
   add("Architecture", i.Architecture);
   add("CPUs", i.NCPU);
-  add("Total Memory", i.MemTotal === undefined ? undefined : bytesSize(i.MemTotal));
+  add("Total Memory", bytesSize(i.MemTotal ?? 0));
   add("Name", i.Name);
   add("ID", i.ID);
   add("Docker Root Dir", i.DockerRootDir);
   add("Debug Mode", i.Debug ?? false);
+  if (i.HttpProxy) add("HTTP Proxy", i.HttpProxy);
+  if (i.HttpsProxy) add("HTTPS Proxy", i.HttpsProxy);
+  if (i.NoProxy) add("No Proxy", i.NoProxy);
   add("Experimental", i.ExperimentalBuild ?? false);
   if (i.Labels?.length) {
     lines.push(" Labels:");
     for (const l of i.Labels) lines.push(`  ${l}`);
   }
+  const insecure = [
+    ...Object.values(i.RegistryConfig?.IndexConfigs ?? {})
+      .filter((c) => c.Secure === false)
+      .map((c) => c.Name ?? ""),
+    ...(i.RegistryConfig?.InsecureRegistryCIDRs ?? []),
+  ];
+  if (insecure.length > 0) {
+    lines.push(" Insecure Registries:");
+    for (const r of insecure) lines.push(`  ${r}`);
+  }
+  if (i.RegistryConfig?.Mirrors?.length) {
+    lines.push(" Registry Mirrors:");
+    for (const m of i.RegistryConfig.Mirrors) lines.push(`  ${m}`);
+  }
   add("Live Restore Enabled", i.LiveRestoreEnabled ?? false);
-  for (const w of i.Warnings ?? []) lines.push(w);
-  return `${lines.join("\n")}\n`;
+  return `${lines.join("\n")}\n\n`;
+}
+
+/** "name=seccomp,profile=builtin" → "  seccomp" and "   Profile: builtin". */
+function securityOption(opt: string): string[] {
+  const fields = Object.fromEntries(opt.split(",").map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]));
+  const out = [`  ${fields.name ?? opt}`];
+  for (const [k, v] of Object.entries(fields)) if (k !== "name") out.push(`   ${k[0]!.toUpperCase()}${k.slice(1)}: ${v}`);
+  return out;
 }

@@ -7,7 +7,8 @@ import { NotFoundError } from "../../errors.js";
 import { action } from "../action.js";
 import type { CliContext } from "../context.js";
 import { describe } from "../each.js";
-import { CONTAINER_INSPECT, IMAGE_INSPECT, withGoTypes, type GoType } from "../format/inspect-types.js";
+import type { GoType } from "../format/go-values.js";
+import { CONTAINER_INSPECT, IMAGE_INSPECT, withGoTypes } from "../format/inspect-types.js";
 import { renderEach } from "../format/render.js";
 import type { CommandModule } from "../registry.js";
 
@@ -50,7 +51,7 @@ async function inspect(ctx: CliContext, names: string[], opts: Flags & { kind: K
   const values = found.map((f) => f.value);
   if (opts.format === "json") ctx.out(`${JSON.stringify(values)}\n`);
   // Templates see Docker's typed structs: a nil slice prints [] rather than <nil>.
-  else if (opts.format) ctx.out(renderEach(opts.format, found.map((f) => withGoTypes(f.value, f.type))));
+  else if (opts.format) ctx.out(renderEach(opts.format, found.map((f) => withGoTypes(f.value, f.type)), { raw: values }));
   else ctx.out(`${JSON.stringify(values, null, 4)}\n`);
   for (const e of errors) ctx.err(`${e}\n`);
   return errors.length > 0 ? 1 : 0;

@@ -2,15 +2,16 @@
 // the Go types `network inspect -f` templates see (types.NetworkResource).
 import type { Network } from "../../api/types/index.js";
 import { goTime, truncateId } from "../format/container-context.js";
-import type { GoType } from "../format/inspect-types.js";
 import type { ListFormat } from "../format/render.js";
 
 export const NETWORK_FORMAT: ListFormat = {
   defaultTable: "{{.ID}}\t{{.Name}}\t{{.Driver}}\t{{.Scope}}",
+  typeName: "*network.networkContext",
   headers: {
     CreatedAt: "CREATED AT",
     Driver: "DRIVER",
     ID: "NETWORK ID",
+    IPv4: "IPV4",
     IPv6: "IPV6",
     Internal: "INTERNAL",
     // Docker heads a label's column with the label's name.
@@ -28,6 +29,8 @@ export function networkContext(n: Network, opts: { trunc: boolean }): Record<str
     CreatedAt: n.Created ? goTimeNano(n.Created) : "",
     Driver: n.Driver ?? "",
     ID: opts.trunc ? truncateId(n.Id ?? "") : (n.Id ?? ""),
+    // API 1.45 has no EnableIPv4, so the docker CLI (28) shows "false" for every network.
+    IPv4: "false",
     IPv6: String(n.EnableIPv6 ?? false),
     Internal: String(n.Internal ?? false),
     Label: (name: unknown) => labels[String(name)] ?? "",
@@ -66,13 +69,3 @@ export function naturalLess(a: string, b: string): boolean {
   }
   return ca.length < cb.length;
 }
-
-export const NETWORK_INSPECT: GoType = {
-  kind: "struct",
-  fields: {
-    Options: { kind: "map" },
-    Labels: { kind: "map" },
-    Containers: { kind: "map" },
-    IPAM: { kind: "struct", fields: { Options: { kind: "map" }, Config: { kind: "slice" } } },
-  },
-};

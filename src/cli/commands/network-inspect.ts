@@ -6,9 +6,8 @@ import type { Network } from "../../api/types/index.js";
 import { action } from "../action.js";
 import type { CliContext } from "../context.js";
 import { describe } from "../each.js";
-import { withGoTypes } from "../format/inspect-types.js";
+import { NETWORK_INSPECT, withGoTypes } from "../format/inspect-types.js";
 import { renderEach } from "../format/render.js";
-import { NETWORK_INSPECT } from "./network-format.js";
 
 interface Flags {
   format?: string;
@@ -32,7 +31,7 @@ export function define(cmd: Command, ctx: CliContext): void {
       }
     }
     if (flags.format === "json") ctx.out(`${JSON.stringify(found)}\n`);
-    else if (flags.format) ctx.out(renderEach(flags.format, found.map((n) => withGoTypes(n, NETWORK_INSPECT))));
+    else if (flags.format) ctx.out(renderEach(flags.format, found.map((n) => withGoTypes(n, NETWORK_INSPECT)), { raw: found }));
     else ctx.out(`${JSON.stringify(found, null, 4)}\n`);
     for (const e of errors) ctx.err(`${e}\n`);
     return errors.length > 0 ? 1 : 0;

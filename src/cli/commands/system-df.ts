@@ -17,6 +17,8 @@ type BuildCache = definitions["BuildCache"];
 type Volume = definitions["Volume"];
 
 const SUMMARY_FORMAT: ListFormat = {
+  // The first row's type, which is the one Docker's errors name.
+  typeName: "*formatter.diskUsageImagesContext",
   defaultTable: "{{.Type}}\t{{.TotalCount}}\t{{.Active}}\t{{.Size}}\t{{.Reclaimable}}",
   headers: { Active: "ACTIVE", Reclaimable: "RECLAIMABLE", Size: "SIZE", TotalCount: "TOTAL", Type: "TYPE" },
 };
@@ -83,8 +85,9 @@ export function summaryRows(du: SystemDataUsage): Record<string, string>[] {
 }
 
 function imageRow(img: ImageSummary, trunc: boolean, now: number): Record<string, unknown> {
-  // One row per image, named by its first tag (the images command shows one per tag).
-  return imageRows(img, { trunc, digests: false, now })[0];
+  // One row per image, named by its first tag (the images command shows one per tag);
+  // the docker CLI leaves Digest empty here.
+  return { ...imageRows(img, { trunc, digests: false, now })[0], Digest: "" };
 }
 
 function volumeRow(v: Volume): Record<string, unknown> {

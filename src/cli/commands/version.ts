@@ -9,6 +9,9 @@ import { renderEach } from "../format/render.js";
 import { tabulate } from "../format/tabwriter.js";
 import { clientVersion } from "../version-info.js";
 
+/** As Docker's: the template is named "version", and only its parse errors get a prefix. */
+const TEMPLATE_OPTIONS = { name: "version", rootType: "system.versionInfo", errorPrefix: { parse: "template parsing error: ", exec: "" } };
+
 export function define(cmd: Command, ctx: CliContext): void {
   cmd
     .usage("[OPTIONS]")
@@ -34,7 +37,7 @@ export function define(cmd: Command, ctx: CliContext): void {
     } catch (err) {
       failure = err;
     }
-    if (flags.format) ctx.out(renderEach(flags.format, [{ Client: client, Server: server ?? null }]));
+    if (flags.format) ctx.out(renderEach(flags.format, [{ Client: client, Server: server ?? null }], TEMPLATE_OPTIONS));
     else {
       const lines = [
         "Client:",

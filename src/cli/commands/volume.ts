@@ -7,6 +7,7 @@ import { action } from "../action.js";
 import { collect, filterFlag } from "../args.js";
 import type { CliContext } from "../context.js";
 import { describe, forEach } from "../each.js";
+import { VOLUME_INSPECT, withGoTypes } from "../format/inspect-types.js";
 import { renderEach, renderList, type ListFormat } from "../format/render.js";
 import { humanSize } from "../format/units.js";
 import type { CommandModule } from "../registry.js";
@@ -15,10 +16,13 @@ import { confirm } from "../confirm.js";
 
 const LIST_FORMAT: ListFormat = {
   defaultTable: "{{.Driver}}\t{{.Name}}",
+  typeName: "*formatter.volumeContext",
   headers: {
     Availability: "AVAILABILITY",
     Driver: "DRIVER",
     Group: "GROUP",
+    // Docker heads a label's column with the label's name.
+    Label: (name: unknown) => String(name),
     Labels: "LABELS",
     Links: "LINKS",
     Mountpoint: "MOUNTPOINT",
@@ -30,11 +34,12 @@ const LIST_FORMAT: ListFormat = {
 };
 
 /** One `volume ls` row; fields in sorted order, as `{{json .}}` prints them. */
-export function volumeRow(v: Volume): Record<string, string> {
+export function volumeRow(v: Volume): Record<string, unknown> {
   return {
     Availability: "N/A",
     Driver: v.Driver,
     Group: "N/A",
+    Label: (name: unknown) => v.Labels?.[String(name)] ?? "",
     Labels: Object.entries(v.Labels ?? {})
       .map(([k, val]) => `${k}=${val}`)
       .join(","),
@@ -130,7 +135,8 @@ const verbs: Record<string, (cmd: Command, ctx: CliContext) => void> = {
         }
       }
       if (flags.format === "json") ctx.out(`${JSON.stringify(found)}\n`);
-      else if (flags.format) ctx.out(renderEach(flags.format, found));
+      // The docker CLI runs it on its typed volume.Volume, with no fallback to the JSON.
+      else if (flags.format) ctx.out(renderEach(flags.format, found.map((v) => withGoTypes(v, VOLUME_INSPECT))));
       else ctx.out(`${JSON.stringify(found, null, 4)}\n`);
       for (const e of errors) ctx.err(`${e}\n`);
       return errors.length > 0 ? 1 : 0;

@@ -7,6 +7,8 @@ import type { ListFormat } from "./render.js";
 import { humanSize, since } from "./units.js";
 
 export const CONTAINER_FORMAT: ListFormat = {
+  typeName: "*formatter.ContainerContext",
+  errorPrefix: { parse: "failed to parse template: ", exec: "failed to execute template: " },
   defaultTable: "{{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}",
   headers: {
     Command: "COMMAND",

@@ -5,6 +5,7 @@ import type { ListFormat } from "./render.js";
 import { humanSize, since } from "./units.js";
 
 export const HISTORY_FORMAT: ListFormat = {
+  typeName: "*image.historyContext",
   defaultTable: "{{.ID}}\t{{.CreatedSince}}\t{{.CreatedBy}}\t{{.Size}}\t{{.Comment}}",
   headers: {
     Comment: "COMMENT",

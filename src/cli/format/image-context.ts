@@ -6,6 +6,7 @@ import type { ListFormat } from "./render.js";
 import { humanSize, since } from "./units.js";
 
 export const IMAGE_FORMAT: ListFormat = {
+  typeName: "*formatter.imageContext",
   defaultTable: "{{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}",
   headers: {
     Containers: "CONTAINERS",

@@ -4,6 +4,26 @@
 // that template-exec.ts runs.
 import { UsageError } from "../usage-error.js";
 
+/**
+ * A template that does not parse or fails while running, worded as Go's
+ * text/template words it ("template: :1:2: executing \"\" at <.Foo>: …").
+ * Commands put their own prefix before it, as each of Docker's does.
+ */
+export class TemplateError extends UsageError {
+  constructor(
+    readonly phase: "parse" | "exec",
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Where an operand sits, for Go's error location: "1:20" and its text "<.Foo>". */
+export interface Origin {
+  loc: string;
+  text: string;
+}
+
 export type Node =
   | { kind: "text"; text: string }
   | { kind: "action"; pipe: Pipeline }
@@ -17,23 +37,27 @@ export interface Pipeline {
 }
 
 export type Operand =
-  | { kind: "field"; base: "dot" | string; path: string[] }
-  | { kind: "literal"; value: unknown }
-  | { kind: "func"; name: string }
-  | { kind: "pipe"; pipe: Pipeline; path: string[] };
+  | { kind: "field"; base: "dot" | string; path: string[]; at: Origin }
+  | { kind: "literal"; value: unknown; at: Origin }
+  | { kind: "func"; name: string; at: Origin }
+  | { kind: "pipe"; pipe: Pipeline; path: string[]; at: Origin };
 
-/** Parses a template; `isFunc` tells which identifiers name functions (others are a parse error, as in Go). */
-export function parseNodes(source: string, isFunc: (name: string) => boolean): Node[] {
-  return new Parser(source, isFunc).parseAll();
+/**
+ * Parses a template; `isFunc` tells which identifiers name functions (others
+ * are a parse error, as in Go); `name` is the template's name in errors.
+ */
+export function parseNodes(source: string, opts: { isFunc: (name: string) => boolean; name?: string }): Node[] {
+  return new Parser(source, opts.isFunc, opts.name ?? "").parseAll();
 }
 
-type Token = { t: "field" | "chain" | "var" | "ident" | "string" | "number" | "(" | ")" | "|" | ":=" | ","; v: string };
+type Token = { t: "field" | "chain" | "var" | "ident" | "string" | "number" | "(" | ")" | "|" | ":=" | ","; v: string; at: Origin };
 
 class Parser {
   private pos = 0;
   constructor(
     private readonly src: string,
     private readonly isFunc: (name: string) => boolean,
+    private readonly name: string,
   ) {}
 
   parseAll(): Node[] {
@@ -67,7 +91,8 @@ class Parser {
         const after = this.src.slice(this.pos);
         this.pos += after.length - after.trimStart().length;
       }
-      const tokens = lex(body.trim(), (m) => this.error(m));
+      const start = inner + (body.length - body.trimStart().length);
+      const tokens = lex(body.trim(), { error: (m) => this.error(m), origin: (offset, text) => this.origin(start + offset, text) });
       if (tokens.length === 0) throw this.error("missing value for command");
       const head = tokens[0];
       if (head.t === "ident" && (head.v === "end" || head.v === "else")) {
@@ -120,8 +145,17 @@ class Parser {
     if (text) nodes.push({ kind: "text", text });
   }
 
-  private error(message: string): UsageError {
-    return new UsageError(`template parsing error: template: :1: ${message}`);
+  private error(message: string): TemplateError {
+    const line = 1 + (this.src.slice(0, this.pos).match(/\n/g)?.length ?? 0);
+    return new TemplateError("parse", `template: ${this.name}:${line}: ${message}`);
+  }
+
+  /** Go's ErrorContext: the line, and the byte offset within it (from the template's start on line 1). */
+  private origin(pos: number, text: string): Origin {
+    const before = this.src.slice(0, pos);
+    const nl = before.lastIndexOf("\n");
+    const line = 1 + (before.match(/\n/g)?.length ?? 0);
+    return { loc: `${line}:${nl < 0 ? pos : pos - nl - 1}`, text };
   }
 }
 
@@ -133,7 +167,8 @@ function findStringEnd(src: string, start: number): number {
   return -1;
 }
 
-function lex(body: string, error: (m: string) => Error): Token[] {
+function lex(body: string, opts: { error: (m: string) => Error; origin: (offset: number, text: string) => Origin }): Token[] {
+  const { error, origin } = opts;
   const tokens: Token[] = [];
   let i = 0;
   const patterns: [Token["t"], RegExp][] = [
@@ -158,7 +193,7 @@ function lex(body: string, error: (m: string) => Error): Token[] {
       const end = rest[0] === '"' ? findStringEnd(rest, 0) : rest.indexOf("`", 1);
       if (end < 0) throw error("unterminated quoted string");
       const raw = rest.slice(0, end + 1);
-      tokens.push({ t: "string", v: rest[0] === '"' ? (JSON.parse(raw) as string) : raw.slice(1, -1) });
+      tokens.push({ t: "string", v: rest[0] === '"' ? (JSON.parse(raw) as string) : raw.slice(1, -1), at: origin(i, raw) });
       i += raw.length;
       continue;
     }
@@ -166,10 +201,21 @@ function lex(body: string, error: (m: string) => Error): Token[] {
     if (!hit || !hit[1]) throw error(`unexpected "${rest[0]}" in command`);
     // A field right after a closing paren reads a field of its result: (index .X 0).Name
     const chained = hit[0] === "field" && tokens.at(-1)?.t === ")" && i > 0 && body[i - 1] === ")";
-    tokens.push({ t: chained ? "chain" : hit[0], v: hit[1][0] });
+    const text = hit[1][0];
+    tokens.push({ t: chained ? "chain" : hit[0], v: text, at: origin(i + chainOffset(hit[0], text), text) });
     i += hit[1][0].length;
   }
   return tokens;
+}
+
+/**
+ * Go parses `.A.B` as a chain whose position is its second element's, and
+ * `$x.A` as one at `.A`: errors point there.
+ */
+function chainOffset(kind: Token["t"], text: string): number {
+  if (kind === "var") return Math.max(text.indexOf("."), 0);
+  if (kind === "field") return Math.max(text.indexOf(".", 1), 0);
+  return 0;
 }
 
 function parsePipeline(tokens: Token[], opts: { error: (m: string) => Error; isFunc: (name: string) => boolean }): Pipeline {
@@ -196,18 +242,17 @@ function parsePipeline(tokens: Token[], opts: { error: (m: string) => Error; isF
       } else if (tok.t === "(") {
         const pipe: Pipeline = { decl: [], cmds: parse(true) };
         const chain = tokens[pos]?.t === "chain" ? tokens[pos++].v.split(".").filter(Boolean) : [];
-        cmd.push({ kind: "pipe", pipe, path: chain });
-      }
-      else if (tok.t === "field") cmd.push({ kind: "field", base: "dot", path: tok.v.split(".").filter(Boolean) });
+        cmd.push({ kind: "pipe", pipe, path: chain, at: tok.at });
+      } else if (tok.t === "field") cmd.push({ kind: "field", base: "dot", path: tok.v.split(".").filter(Boolean), at: tok.at });
       else if (tok.t === "var") {
         const [name, ...path] = tok.v.split(".");
-        cmd.push({ kind: "field", base: name, path });
-      } else if (tok.t === "string") cmd.push({ kind: "literal", value: tok.v });
-      else if (tok.t === "number") cmd.push({ kind: "literal", value: Number(tok.v) });
+        cmd.push({ kind: "field", base: name!, path, at: tok.at });
+      } else if (tok.t === "string") cmd.push({ kind: "literal", value: tok.v, at: tok.at });
+      else if (tok.t === "number") cmd.push({ kind: "literal", value: Number(tok.v), at: tok.at });
       else if (tok.t === "ident") {
-        if (tok.v === "true" || tok.v === "false") cmd.push({ kind: "literal", value: tok.v === "true" });
-        else if (tok.v === "nil") cmd.push({ kind: "literal", value: null });
-        else if (isFunc(tok.v)) cmd.push({ kind: "func", name: tok.v });
+        if (tok.v === "true" || tok.v === "false") cmd.push({ kind: "literal", value: tok.v === "true", at: tok.at });
+        else if (tok.v === "nil") cmd.push({ kind: "literal", value: null, at: tok.at });
+        else if (isFunc(tok.v)) cmd.push({ kind: "func", name: tok.v, at: tok.at });
         else throw error(`function "${tok.v}" not defined`);
       } else throw error(`unexpected "${tok.v}" in operand`);
     }
@@ -216,5 +261,19 @@ function parsePipeline(tokens: Token[], opts: { error: (m: string) => Error; isF
   };
   const cmds = parse(false);
   if (cmds.some((c) => c.length === 0)) throw error("missing command");
+  // A function's errors quote its whole command: "at <index .Config.Env 5>".
+  for (const cmd of cmds) {
+    const head = cmd[0]!;
+    if (head.kind === "func") head.at = { loc: head.at.loc, text: cmd.map(operandText).join(" ") };
+  }
   return { decl, cmds };
+}
+
+/** An operand as Go's parse tree prints it. */
+function operandText(op: Operand): string {
+  if (op.kind === "literal" && typeof op.value === "string") return JSON.stringify(op.value);
+  if (op.kind === "literal" && op.value === null) return "nil";
+  if (op.kind === "pipe") return `(${op.pipe.cmds.map((c) => c.map(operandText).join(" ")).join(" | ")})${op.path.map((p) => `.${p}`).join("")}`;
+  if (op.kind === "func") return op.name;
+  return op.at.text;
 }

@@ -9,7 +9,8 @@
 // {{range}} (with `$i, $v :=`), {{with}}, {{- trim -}} markers, and the
 // functions of template-funcs.ts. A field whose value is a function is called
 // with the arguments that follow it ({{.Label "k"}}), as Go calls a method.
-// Parsing is template-parser.ts, running it template-exec.ts.
+// Parsing is template-parser.ts, running it template-exec.ts; errors are
+// TemplateErrors worded as Go's.
 import { goJson } from "./go-print.js";
 import { Executor } from "./template-exec.js";
 import { FUNCS, HEADER_FUNCS } from "./template-funcs.js";
@@ -21,10 +22,14 @@ export interface Template {
 
 export interface TemplateOptions {
   /**
-   * Docker's formatter contexts are structs: an unknown field is an error.
-   * Inspect output is decoded JSON (maps): an unknown key prints "<no value>".
+   * Docker's formatter contexts are structs: an unknown field is an error
+   * naming this type ("*formatter.ContainerContext").
    */
-  strictFields?: boolean;
+  rootType?: string;
+  /** Go's missingkey=error: a key missing from a map is an error, not "<no value>". */
+  missingKeyError?: boolean;
+  /** The template's name in Go's errors: "" except for `version`. */
+  name?: string;
   /**
    * Table headers run the row template against a map of header names; as in
    * Docker, functions that would alter a header (lower, json, join…) pass it through.
@@ -38,14 +43,21 @@ export interface TemplateOptions {
   context?: boolean;
 }
 
+/** Parses a template; a TemplateError (phase "parse") when it does not. */
 export function parseTemplate(source: string, opts: TemplateOptions = {}): Template {
-  const nodes = parseNodes(source, (name) => Object.hasOwn(FUNCS, name));
+  const name = opts.name ?? "";
+  const nodes = parseNodes(source, { isFunc: (fn) => Object.hasOwn(FUNCS, fn), name });
   return {
     execute(data) {
       const out: string[] = [];
       let funcs = opts.headers ? { ...FUNCS, ...HEADER_FUNCS } : FUNCS;
       if (opts.context && !opts.headers) funcs = { ...funcs, json: (v) => goJson(v, { escapeHtml: v === data }) };
-      const exec = new Executor(data, { strict: opts.strictFields ?? false, funcs });
+      const exec = new Executor(data, {
+        funcs,
+        name,
+        missingKey: opts.missingKeyError ? "error" : "default",
+        ...(opts.rootType && !opts.headers ? { rootType: opts.rootType } : {}),
+      });
       exec.run(nodes, data, new Map([["$", data]]), out);
       return out.join("");
     },

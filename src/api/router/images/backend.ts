@@ -3,6 +3,6 @@
 // needs to refuse (409) or force a removal.
 import type { ImageService } from "../../../image/image-service.js";
 
-export type ImagesBackend = Pick<ImageService, "resolve" | "list" | "inspect" | "history" | "tag" | "remove" | "import" | "save" | "load" | "pull" | "push"> & {
+export type ImagesBackend = Pick<ImageService, "resolve" | "list" | "inspect" | "history" | "tag" | "remove" | "import" | "save" | "load" | "pull" | "push" | "prune"> & {
   usedBy(imageId: string): { id: string; running: boolean }[];
 };

@@ -15,6 +15,7 @@ import { boolParam } from "../../query.js";
 import { writeJson } from "../../respond.js";
 import { openJsonStream } from "../../json-stream.js";
 import { download } from "./download.js";
+import { withLegacyImageFields } from "../../versions.js";
 
 /** "repo" + "tag" as the API splits them back into one reference; a digest "tag" is joined with "@". */
 function joinReference(repo: string, tag: string | null): string {
@@ -124,7 +125,7 @@ export function imageHandlers(backend: ImagesBackend) {
     },
 
     async inspect({ res, params }: RequestContext): Promise<void> {
-      writeJson(res, 200, await backend.inspect(params.name));
+      writeJson(res, 200, withLegacyImageFields(await backend.inspect(params.name)));
     },
 
     async history({ res, params }: RequestContext): Promise<void> {

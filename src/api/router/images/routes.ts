@@ -3,6 +3,7 @@
 import type { Route } from "../../router.js";
 import type { ImagesBackend } from "./backend.js";
 import { imageHandlers } from "./handlers.js";
+import { imagePruneHandler } from "./prune-handler.js";
 
 export function imageRoutes(backend: ImagesBackend): Route[] {
   const h = imageHandlers(backend);
@@ -11,6 +12,7 @@ export function imageRoutes(backend: ImagesBackend): Route[] {
     { method: "GET", path: "/images/search", handler: h.search },
     { method: "GET", path: "/images/get", handler: h.getMany },
     { method: "POST", path: "/images/load", handler: h.load },
+    { method: "POST", path: "/images/prune", handler: imagePruneHandler(backend) },
     { method: "POST", path: "/images/create", handler: h.create },
     { method: "GET", path: "/images/{name*}/json", handler: h.inspect },
     { method: "GET", path: "/images/{name*}/history", handler: h.history },

@@ -1,54 +1,51 @@
-// The `filters` of GET /events, matched as dockerd does: every given key must
-// match (values of one key are alternatives); names match by prefix for
-// containers, images match by ID, name or name without its tag.
-import { checkFilterKeys, type Filters } from "../../../oci/filters.js";
+// The `filters` of GET /events, matched as dockerd's events.Filter does:
+// every given key must match, the values of one key are alternatives, and
+// labels must all match. Object keys (container, network, volume, daemon,
+// plugin and the swarm ones) match any event whose actor ID or name starts
+// with a value — whatever the event's type, as in dockerd; images match by
+// ID or name, with or without their tag. dockerd checks no key, so an
+// unknown one filters nothing out.
+import { InvalidArgumentError } from "../../../errors.js";
+import { labelMatches, type Filters } from "../../../oci/filters.js";
+import { familiarName, parseNormalizedNamed } from "../../../oci/reference.js";
 import type { EventMessage } from "../../types/index.js";
 
-const KEYS = ["config", "container", "daemon", "event", "image", "label", "network", "node", "plugin", "scope", "secret", "service", "type", "volume"] as const;
+const BY_NAME = ["daemon", "container", "plugin", "volume", "network", "service", "node", "secret", "config"] as const;
 
-const SWARM_KEYS = ["config", "node", "secret", "service"];
+/** Actions an `event=` value matches by prefix, as they carry a detail after a colon ("exec_start: sh"). */
+const PREFIX_ACTIONS = ["health_status", "exec_create", "exec_start"];
 
+/** The repository without tag or digest, as dockerd's stripTag; the text itself when it is no reference. */
 function stripTag(name: string): string {
-  const at = name.indexOf("@");
-  if (at >= 0) return name.slice(0, at);
-  const colon = name.lastIndexOf(":");
-  return colon > name.lastIndexOf("/") ? name.slice(0, colon) : name;
+  try {
+    return familiarName(parseNormalizedNamed(name));
+  } catch (err) {
+    if (err instanceof InvalidArgumentError) return name;
+    throw err;
+  }
 }
 
-function labelMatches(wanted: string, attributes: Record<string, string>): boolean {
-  const eq = wanted.indexOf("=");
-  if (eq < 0) return wanted in attributes;
-  return attributes[wanted.slice(0, eq)] === wanted.slice(eq + 1);
-}
-
-/** Builds the predicate once per request; throws InvalidArgumentError for unknown keys. */
+/** Builds the predicate once per request. */
 export function eventFilter(filters: Filters): (e: EventMessage) => boolean {
-  checkFilterKeys(filters, KEYS);
-  const any = (key: string, test: (v: string) => boolean): boolean => {
-    const values = filters.get(key);
-    return values === undefined || values.length === 0 || values.some(test);
-  };
+  const values = (key: string): string[] => filters.get(key) ?? [];
+  const exact = (key: string, source: string): boolean => values(key).length === 0 || values(key).includes(source);
+  const fuzzy = (key: string, source: string): boolean => exact(key, source) || values(key).some((v) => source.startsWith(v));
+  const events = values("event");
+  const fuzzyEvents = events.some((v) => PREFIX_ACTIONS.includes(v));
+  const labels = values("label");
   return (e) => {
     const id = e.Actor?.ID ?? "";
     const attrs = e.Actor?.Attributes ?? {};
-    const name = attrs.name ?? "";
-    // "exec_start: sh -c …" is matched by its action alone.
-    const action = (e.Action ?? "").split(":")[0];
-    const byName = (type: string) => (v: string) => e.Type === type && (id.startsWith(v) || (name !== "" && name.startsWith(v)));
-    const imageName = e.Type === "image" ? name : (attrs.image ?? "");
+    const action = e.Action ?? "";
+    const imageName = attrs[e.Type === "image" ? "name" : "image"] ?? "";
     return (
-      any("type", (v) => v === e.Type) &&
-      any("event", (v) => v === action || v === e.Action) &&
-      any("scope", (v) => v === (e.scope ?? "local")) &&
-      any("container", byName("container")) &&
-      any("network", byName("network")) &&
-      any("volume", byName("volume")) &&
-      any("plugin", byName("plugin")) &&
-      any("daemon", byName("daemon")) &&
-      any("image", (v) => [id, imageName, stripTag(id), stripTag(imageName)].includes(v)) &&
-      any("label", (v) => labelMatches(v, attrs)) &&
-      // berth emits no swarm events, so a swarm filter matches nothing.
-      SWARM_KEYS.every((key) => any(key, () => false))
+      (fuzzyEvents ? fuzzy("event", action) : exact("event", action)) &&
+      exact("type", e.Type ?? "") &&
+      // dockerd's own events are all "local"; berth leaves the field out.
+      exact("scope", e.scope ?? "local") &&
+      BY_NAME.every((key) => fuzzy(key, id) || fuzzy(key, attrs.name ?? "")) &&
+      (values("image").length === 0 || [id, imageName, stripTag(id), stripTag(imageName)].some((v) => exact("image", v))) &&
+      (labels.length === 0 || (Object.keys(attrs).length > 0 && labels.every((l) => labelMatches(attrs, l))))
     );
   };
 }
