@@ -69,9 +69,11 @@ async function main(): Promise<void> {
   const docker = which("docker");
   let dockerd: Cli | undefined = docker ? { name: "docker CLI → dockerd", argv: [docker, "-H", DOCKERD] } : undefined;
   if (dockerd && (await exec([...dockerd.argv, "info"], { timeoutMs: 20_000 })).code !== 0) dockerd = undefined;
-  const loaded = dockerd && (await ensureBusybox(dockerd, berth));
-  if (loaded) notes.push(loaded);
-  else notes.push("DOCKERD NOT REACHABLE at /var/run/docker.sock: no Docker anchor, no ratios");
+  if (!dockerd) notes.push("DOCKERD NOT REACHABLE at /var/run/docker.sock: no Docker anchor, no ratios");
+  else {
+    const loaded = await ensureBusybox(dockerd, berth);
+    if (loaded) notes.push(loaded);
+  }
 
   // Docker first: it is the anchor the target is stated against.
   const anchor = dockerd ? await measureEngine(dockerd) : undefined;
