@@ -58,3 +58,14 @@ export async function deleteBridge(name: string): Promise<void> {
   if (!deviceExists(name)) return;
   await runCommand("ip", ["link", "del", name, "type", "bridge"]);
 }
+
+/** The first IPv4 address (with its prefix) of a device, undefined when it has none or does not exist. */
+export async function deviceAddress(name: string): Promise<{ ip: number; prefix: number } | undefined> {
+  if (!deviceExists(name)) return undefined;
+  const links = JSON.parse((await runCommand("ip", ["-j", "-4", "addr", "show", "dev", name])).toString() || "[]") as Array<{
+    addr_info?: Array<{ local?: string; prefixlen?: number }>;
+  }>;
+  const a = links[0]?.addr_info?.[0];
+  const ip = a?.local !== undefined ? parseIp(a.local) : undefined;
+  return ip !== undefined && a?.prefixlen !== undefined ? { ip, prefix: a.prefixlen } : undefined;
+}

@@ -1,13 +1,15 @@
 // The networks every daemon has: "host" and "none" (records only) and the
-// default "bridge", whose subnet comes from daemon.json "bip", else stays what
-// it was, else is the first free block of the address pools; its device
+// default "bridge", whose subnet comes from daemon.json "bip", else from the
+// address its device already has (as dockerd adopts an existing docker0's:
+// another daemon, or one before a crash, made it), else stays what it was,
+// else is the first free block of the address pools; its device
 // (daemon.json "bridge", default berth0) is made at start, as dockerd makes
 // docker0, so that the subnet shows in the host's routes from then on.
 import { InvalidArgumentError } from "../errors.js";
 import type { NetworkContext } from "./local-network-service.js";
 import { newId } from "./local-network-service.js";
 import { ensureBridgeRules } from "./bridge-rules.js";
-import { checkDeviceName, createBridge, deviceExists, hostSubnets } from "./host-devices.js";
+import { checkDeviceName, createBridge, deviceAddress, deviceExists, hostSubnets } from "./host-devices.js";
 import type { NetworkRow } from "./records.js";
 import { firstFreeSubnet, formatCidr, formatIp, masked, parseCidr, parseIp, type Cidr } from "./subnets.js";
 import { defaultBridgeOptions } from "./network-view.js";
@@ -28,7 +30,11 @@ export async function ensurePredefined(ctx: NetworkContext): Promise<void> {
   const existing = ctx.records.byName("bridge");
   let subnet: Cidr;
   let gateway: number;
-  if (ctx.config.bip) {
+  const present = ctx.config.bip ? undefined : await deviceAddress(device);
+  if (present) {
+    subnet = masked({ base: present.ip, prefix: present.prefix });
+    gateway = present.ip;
+  } else if (ctx.config.bip) {
     const bip = parseCidr(ctx.config.bip);
     if (!bip || bip.prefix > 30 || masked(bip).base === bip.base) throw new InvalidArgumentError(`invalid bip: ${ctx.config.bip}`);
     subnet = masked(bip);

@@ -233,3 +233,29 @@ describe("network core", () => {
     assert.ok(!(await sh("iptables-save", [])).includes(bridgeName));
   });
 });
+
+describe("a default bridge device that already exists", () => {
+  it("is adopted with its address, as dockerd adopts docker0's", async () => {
+    const base = await mkdtemp(join(tmpdir(), "berth-netadopt-"));
+    const bridge = `bta${hex(3)}`;
+    const block = 200 + (randomBytes(1)[0]! % 50);
+    // Left by another daemon, or by this one before a crash with another data root.
+    await sh("ip", ["link", "add", bridge, "type", "bridge"]);
+    await sh("ip", ["addr", "add", `10.${block}.33.1/24`, "dev", bridge]);
+    const db = openDatabase(join(base, "berth.db"));
+    const svc = await createNetworkService({ db, execRoot: join(base, "exec"), config: { bridge } });
+    const id = hex(32);
+    try {
+      assert.equal(svc.inspect("bridge").IPAM?.Config?.[0]?.Subnet, `10.${block}.33.0/24`);
+      const sb = await svc.setUp({ containerId: id, name: "adopted", hostname: "adopted", networks: [{ network: "bridge", aliases: [] }], ports: {} });
+      assert.match(sb.endpoints[0]!.ipAddress, new RegExp(`^10\\.${block}\\.33\\.\\d+$`));
+    } finally {
+      await svc.tearDown(id).catch(() => undefined);
+      await svc.close();
+      db.close();
+      await run("ip", ["link", "del", bridge]).catch(() => undefined);
+      await sweepRules({ devices: [bridge] });
+      await rm(base, { recursive: true, force: true });
+    }
+  });
+});
