@@ -16,7 +16,8 @@ export function createContext(host: string): CliContext {
   return {
     host,
     bin: "berth",
-    client: () => (client ??= createClient({ host })),
+    // DOCKER_API_VERSION pins the version, as for the docker CLI; otherwise the client negotiates it.
+    client: () => (client ??= createClient({ host, version: process.env.DOCKER_API_VERSION || undefined })),
     out: (text) => {
       process.stdout.write(text);
     },

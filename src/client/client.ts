@@ -10,7 +10,8 @@
 //   const { StatusCode } = await exit.result;
 //   client.close();
 //
-// Every method speaks one endpoint of the v1.45 API. A non-2xx answer throws the
+// Every method speaks one endpoint of the v1.45 API (at the version negotiated
+// with an older daemon: see transport.ts). A non-2xx answer throws the
 // error kind of src/errors.ts matching its status (404 NotFoundError, 409
 // ConflictError, 400 InvalidArgumentError, 304 NotModifiedError, else
 // SystemError…) carrying the daemon's message; fromDaemon(err) tells those from
@@ -25,11 +26,14 @@ import { systemApi, type SystemApi } from "./system.js";
 import { networksApi, type NetworksApi } from "./networks.js";
 import { volumesApi, type VolumesApi } from "./volumes.js";
 import { containerFsApi, type ContainerFsApi } from "./container-fs.js";
+import { InvalidArgumentError } from "../errors.js";
 import { createTransport } from "./transport.js";
 import { DEFAULT_HOST } from "./host.js";
 
 export interface Client extends SystemApi {
   readonly host: string;
+  /** The API version this client speaks with the daemon (see transport.ts: pinned, or negotiated on first use). */
+  apiVersion(): Promise<string>;
   readonly containers: ContainersApi & ContainerResourcesApi;
   readonly images: ImagesApi & ImagePruneApi;
   readonly exec: ExecApi;
@@ -43,10 +47,20 @@ export interface Client extends SystemApi {
   close(): void;
 }
 
-export function createClient(opts: { host?: string } = {}): Client {
-  const transport = createTransport(opts.host ?? DEFAULT_HOST);
+export interface ClientOptions {
+  host?: string;
+  /** Speak this API version ("1.41") instead of negotiating one, as DOCKER_API_VERSION does for the docker CLI. */
+  version?: string;
+}
+
+export function createClient(opts: ClientOptions = {}): Client {
+  if (opts.version !== undefined && !/^\d+\.\d+$/.test(opts.version)) {
+    throw new InvalidArgumentError(`invalid API version (${opts.version}): must be formatted <major>.<minor>`);
+  }
+  const transport = createTransport(opts.host ?? DEFAULT_HOST, { version: opts.version });
   return {
     host: transport.host,
+    apiVersion: () => transport.apiVersion(),
     ...systemApi(transport),
     containers: { ...containersApi(transport), ...containerResourcesApi(transport) },
     images: { ...imagesApi(transport), ...imagePruneApi(transport) },
@@ -61,6 +75,7 @@ export function createClient(opts: { host?: string } = {}): Client {
 
 export { fromDaemon, streamError } from "./http-error.js";
 export { resolveHost, DEFAULT_HOST } from "./host.js";
+export { API_VERSION } from "./transport.js";
 export type { StreamChunk, StreamName } from "./stdcopy.js";
 export type { AttachedStream } from "./attached-stream.js";
 export type { Filters } from "./query.js";

@@ -34,6 +34,7 @@ export function mergeConfig(body: ContainerCreateBody, image: ImageRuntimeConfig
   if (!out.StopSignal && img.StopSignal) out.StopSignal = img.StopSignal;
   const healthcheck = mergeHealthcheck(out.Healthcheck ?? undefined, img.Healthcheck);
   if (healthcheck) out.Healthcheck = healthcheck;
+  else delete out.Healthcheck; // a null from the body is dropped, as dockerd's nil pointer is
   if (img.ExposedPorts || out.ExposedPorts) out.ExposedPorts = { ...img.ExposedPorts, ...out.ExposedPorts };
   if (img.Volumes || out.Volumes) out.Volumes = { ...img.Volumes, ...out.Volumes };
   out.Labels = { ...img.Labels, ...out.Labels };

@@ -7,6 +7,7 @@ import type { ExitStatus } from "../runtime/runtime.js";
 import { isMounted, mountAll, unmount } from "../mount/mount.js";
 import { exitOf, pathsOf, publish, setState, type Context } from "./context.js";
 import { releaseNetwork } from "./network-setup.js";
+import { unmountShm } from "./shm-mount.js";
 import type { ContainerRecord } from "./records.js";
 import { isActive } from "./state.js";
 
@@ -47,7 +48,7 @@ export async function releaseTask(ctx: Context, id: string, opts: { exited?: boo
   // The sandbox only once no process can be in it any more: its veths, addresses and ports go with it.
   const deleteTask = async () => {
     await ctx.runtime.delete(id, { force: true });
-    await releaseNetwork(ctx, id);
+    await Promise.all([releaseNetwork(ctx, id), unmountShm(ctx, id)]);
   };
   if (opts.exited) {
     await Promise.all([deleteTask(), unmountRootfs(ctx, id)]);

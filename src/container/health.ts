@@ -85,17 +85,31 @@ export function checkHealthcheck(hc: HealthConfig | undefined): void {
   if ((hc.Retries ?? 0) < 0) throw new InvalidArgumentError("Retries in Healthcheck cannot be negative");
 }
 
+const HEALTH_NUMBERS = ["Interval", "Timeout", "StartPeriod", "StartInterval", "Retries"] as const;
+
 /**
  * The container's Healthcheck merged with the image's, field by field, as
  * dockerd merges them: what the container leaves empty or zero, the image fills.
+ * The result holds only the fields that are set: dockerd's HealthConfig omits
+ * empty ones, so the nulls docker-py sends never reach inspect.
  */
 export function mergeHealthcheck(own: HealthConfig | undefined, image: HealthConfig | undefined): HealthConfig | undefined {
-  if (!own) return image;
-  if (!image) return own;
-  const out: HealthConfig = { ...own };
-  if (!out.Test?.length) out.Test = image.Test;
-  for (const key of ["Interval", "Timeout", "StartPeriod", "StartInterval", "Retries"] as const) {
+  if (!own) return image && setFields(image);
+  const out: HealthConfig = setFields(own);
+  if (!image) return out;
+  if (!out.Test?.length && image.Test?.length) out.Test = image.Test;
+  for (const key of HEALTH_NUMBERS) {
     if (!out[key] && image[key]) out[key] = image[key];
+  }
+  return out;
+}
+
+function setFields(hc: HealthConfig): HealthConfig {
+  const out: HealthConfig = {};
+  if (hc.Test?.length) out.Test = hc.Test;
+  for (const key of HEALTH_NUMBERS) {
+    const value = hc[key];
+    if (value) out[key] = value;
   }
   return out;
 }

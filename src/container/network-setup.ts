@@ -4,6 +4,10 @@
 // files that follow from it — the container's address in /etc/hosts, the
 // network's DNS server in /etc/resolv.conf. The sandbox goes with the task
 // (exit.ts releaseTask → network.tearDown), so a restart sets it up afresh.
+// The CNI plugins wire the netns while the runtime creates the container:
+// runc needs only the netns path, and the etc files only the chosen
+// addresses; start waits for `plumbed` before the process runs. That takes
+// the plugins' time (bridge ~10 ms, portmap ~35 ms, measured) off a start.
 import { ConflictError, InvalidArgumentError } from "../errors.js";
 import type { SpecOptions } from "../runtime/spec-options.js";
 import type { EndpointRequest } from "../network/network-service.js";
@@ -20,6 +24,11 @@ export interface NetworkSetup {
   namespace: SpecOptions["network"];
   /** The files bind-mounted at /etc/hostname, /etc/hosts and /etc/resolv.conf: those of the netns's owner under container:<id>. */
   etcPaths: EtcPaths;
+  /**
+   * Settles when the network is wired; the container's process must not run
+   * before. A failure is the start's (releaseTask tears the sandbox down).
+   */
+  plumbed?: Promise<void>;
 }
 
 /** The networks of a record; records older than networks were on the default bridge unless their mode says otherwise. */
@@ -40,9 +49,10 @@ export async function prepareNetwork(ctx: Context, rec: ContainerRecord): Promis
   let namespace: SpecOptions["network"] = { mode: kind === "host" ? "host" : "none" };
   let ip: string | undefined;
   let embeddedDns: string | undefined;
+  let plumbed: Promise<void> | undefined;
   if (kind === "bridge") {
     const networks = networksOf(ctx, rec);
-    const sandbox = await ctx.network.setUp({
+    const { planned: sandbox, plumbed: wired } = await ctx.network.prepare({
       containerId: rec.id,
       name: rec.name.slice(1),
       hostname,
@@ -54,9 +64,15 @@ export async function prepareNetwork(ctx: Context, rec: ContainerRecord): Promis
     namespace = { mode: "path", path: sandbox.netnsPath };
     ip = sandbox.endpoints[0]?.ipAddress;
     embeddedDns = sandbox.endpoints.find((e) => e.dnsServer)?.dnsServer;
-    for (const e of sandbox.endpoints) {
-      ctx.events.publish("network", "connect", e.networkId, { container: rec.id, name: e.networkName, type: "bridge" });
-    }
+    plumbed = wired.then((done) => {
+      for (const e of done.endpoints) {
+        ctx.events.publish("network", "connect", e.networkId, { container: rec.id, name: e.networkName, type: "bridge" });
+      }
+    });
+    // Handled at once: a failure while the runtime still creates must not be an unhandled rejection; start awaits it.
+    plumbed.catch(() => undefined);
+    // runc applies net.* sysctls in the netns at create, where they may name eth0: wired first.
+    if (Object.keys(rec.hostConfig.Sysctls ?? {}).some((k) => k.startsWith("net."))) await plumbed;
   }
 
   const extraHosts = rec.hostConfig.ExtraHosts ?? [];
@@ -78,7 +94,7 @@ export async function prepareNetwork(ctx: Context, rec: ContainerRecord): Promis
     },
     hostHostsFile: kind === "host",
   });
-  return { namespace, etcPaths: paths };
+  return { namespace, etcPaths: paths, ...(plumbed ? { plumbed } : {}) };
 }
 
 export function endpointRequestOf(net: AttachedNetwork): EndpointRequest {

@@ -10,6 +10,7 @@ import { customDevices } from "../runtime/devices.js";
 import type { NamespaceChoice, SpecMount, SpecOptions } from "../runtime/spec-options.js";
 import type { Context } from "./context.js";
 import type { ContainerRecord } from "./records.js";
+import { shmPath } from "./shm-mount.js";
 import { isActive } from "./state.js";
 import { checkUlimits, rlimitsOf } from "./ulimits.js";
 
@@ -56,11 +57,14 @@ export function runtimeSpecOptions(ctx: Context, rec: ContainerRecord): RuntimeS
     ipc: ipc === "" || ipc === "none" || ipc === "shareable" || ipc === "private" ? { mode: "private" } : joined(ctx, ipc, "ipc", "IPC"),
     ...(hc.CgroupnsMode === "host" || hc.CgroupnsMode === "private" ? { cgroupns: hc.CgroupnsMode } : {}),
   };
-  // The host's /dev/shm can be bound in. Another container's cannot (a bind from another
-  // mount namespace is EINVAL): dockerd keeps a shareable container's /dev/shm as a tmpfs
-  // on the host to bind into both, which berth does not yet, so a joiner shares the IPC
-  // namespace (SysV IPC, POSIX message queues) but gets a /dev/shm of its own.
+  // /dev/shm goes with the IPC namespace: the host's, a shareable container's own
+  // host-side tmpfs (shm-mount.ts), or for a joiner the donor's.
   if (ipc === "host") out.shmSource = "/dev/shm";
+  else if (ipc === "shareable") out.shmSource = shmPath(ctx, rec.id);
+  else if (ipc.startsWith("container:")) {
+    const other = donor(ctx, ipc, "IPC");
+    out.shmSource = other.hostConfig.IpcMode === "host" ? "/dev/shm" : shmPath(ctx, other.id);
+  }
   if (hc.Init) {
     const binary = INIT_BINARIES.find((p) => existsSync(p));
     if (!binary) throw new InvalidArgumentError(`--init: no init binary found on the host (looked for ${INIT_BINARIES.join(", ")})`);

@@ -11,6 +11,7 @@ import { prepareNetwork } from "./network-setup.js";
 import type { ContainerRecord } from "./records.js";
 import { startFailure } from "./start-error.js";
 import { conmonLogOptions } from "./log-rotation.js";
+import { mountShm } from "./shm-mount.js";
 
 export async function startContainer(ctx: Context, idOrName: string): Promise<void> {
   const { id } = ctx.records.get(idOrName);
@@ -42,6 +43,7 @@ export async function runContainer(ctx: Context, rec: ContainerRecord, opts: { r
     await ensureRootfsMounted(ctx, rec);
     // Volumes are mounted (and filled from the image) before the spec binds them.
     await mountVolumes(ctx, rec.id);
+    await mountShm(ctx, rec);
     const network = await prepareNetwork(ctx, rec);
     const spec = await containerSpec(ctx, rec, { network });
     inRuntime = true;
@@ -55,6 +57,11 @@ export async function runContainer(ctx: Context, rec: ContainerRecord, opts: { r
       logPath: paths.log,
       ...conmonLogOptions(rec.hostConfig.LogConfig),
     }));
+    // The plugins wired the netns while runc created (network-setup.ts); a failure of theirs keeps its own words.
+    await network.plumbed?.catch((err: unknown) => {
+      inRuntime = false;
+      throw err;
+    });
     await runAttachHooks(ctx, rec.id);
     await ctx.runtime.start(rec.id);
   } catch (err) {

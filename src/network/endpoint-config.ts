@@ -7,7 +7,7 @@
 //   portmap  DNAT of the published ports, on the primary endpoint only; it
 //            also makes 127.0.0.1:<port> work (route_localnet + SNAT).
 // The list is stored with the endpoint, so DEL sends exactly what ADD got.
-import type { CniConfList, CniPluginConf } from "./cni.js";
+import type { CniConfList, CniPluginConf, CniResult } from "./cni.js";
 import type { PortMapping } from "./ports.js";
 import type { NetworkRow } from "./records.js";
 
@@ -57,4 +57,25 @@ export function endpointConfList(net: NetworkRow, plan: EndpointPlan): CniConfLi
     });
   }
   return { cniVersion: "1.0.0", name: cniNetworkName(net.id), plugins };
+}
+
+/**
+ * The part of an endpoint's list whose DEL is still needed once its netns is
+ * gone, such as portmap's rules in the host's tables. bridge without ipMasq
+ * and with static IPAM (no state of its own) and tuning only undo what is
+ * inside the netns, and the kernel deletes the veth with the namespace:
+ * skipping them saves the bridge plugin's exec (the veth's deletion is waited
+ * for beside portmap's DEL, see sandboxes.ts leave). Anything else (a list recorded
+ * by an older berth with ipMasq or the firewall plugin) keeps its DEL.
+ */
+export function hostSideConfList(list: CniConfList): CniConfList {
+  const insideOnly = (p: CniPluginConf) =>
+    p.type === "tuning" || (p.type === "bridge" && p["ipMasq"] !== true && (p["ipam"] as { type?: unknown } | undefined)?.type === "static");
+  return { ...list, plugins: list.plugins.filter((p) => !insideOnly(p)) };
+}
+
+/** The host end of an endpoint's veth, as the bridge plugin reported it: the interface outside the netns that is not the bridge. */
+export function hostVeth(list: CniConfList, result: CniResult | undefined): string | undefined {
+  const bridge = list.plugins.find((p) => p.type === "bridge")?.["bridge"];
+  return result?.interfaces?.find((i) => !i.sandbox && i.name !== bridge)?.name;
 }

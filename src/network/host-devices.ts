@@ -69,3 +69,23 @@ export async function deviceAddress(name: string): Promise<{ ip: number; prefix:
   const ip = a?.local !== undefined ? parseIp(a.local) : undefined;
   return ip !== undefined && a?.prefixlen !== undefined ? { ip, prefix: a.prefixlen } : undefined;
 }
+
+/**
+ * Resolves once a device is gone. The kernel deletes the veths of a netns
+ * whose last user went some milliseconds later (~15–25 ms measured), in a
+ * work queue; one still there after `timeoutMs` (something unseen holds the
+ * netns) is deleted here.
+ */
+export async function deviceGone(name: string, opts: { timeoutMs: number }): Promise<void> {
+  const deadline = Date.now() + opts.timeoutMs;
+  while (deviceExists(name)) {
+    if (Date.now() > deadline) {
+      await runCommand("ip", ["link", "del", name]).catch((err: unknown) => {
+        // Gone between the check and the delete: what was wanted.
+        if (deviceExists(name)) throw err;
+      });
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+}

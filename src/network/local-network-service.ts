@@ -97,6 +97,7 @@ export async function createNetworkService(deps: NetworkServiceDeps): Promise<Ne
     ...admin,
     ...sandboxes,
     setUp: held(sandboxes.setUp),
+    prepare: held(sandboxes.prepare),
     attach: held(sandboxes.attach),
     detach: held(sandboxes.detach),
     // Not tearDown: recovery tears down exited containers' sandboxes before reconcile runs.

@@ -3,7 +3,8 @@
 // can wire it before the container exists and after it died, and berthd finds
 // it again after a restart. util-linux's unshare makes it and brings lo up in
 // the same exec (what the loopback plugin would do, one process cheaper).
-import { mkdir, readdir, rm, writeFile } from "node:fs/promises";
+import { readdirSync, readlinkSync } from "node:fs";
+import { mkdir, readdir, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { runCommand } from "../archive/run-command.js";
 import { isErrno } from "../errors.js";
@@ -27,6 +28,36 @@ export async function createNetns(dir: string, containerId: string): Promise<str
 export async function removeNetns(path: string): Promise<void> {
   await unmount(path);
   await rm(path, { force: true });
+}
+
+/**
+ * Whether a process is still in the netns of this file: another container
+ * joined it (--network container:<id>). Without one, unmounting the file ends
+ * the namespace and the kernel deletes its interfaces; with one, they would
+ * live on with addresses berth gives out again. False when the file is gone.
+ */
+export async function netnsInUse(path: string): Promise<boolean> {
+  let ino: number;
+  try {
+    ino = (await stat(path)).ino;
+  } catch (err) {
+    if (isErrno(err, "ENOENT")) return false;
+    throw err;
+  }
+  // The bind mount shows the namespace's own inode; an empty file (never mounted) matches no process.
+  const wanted = `net:[${ino}]`;
+  // Synchronous on purpose: a few hundred readlinks of procfs take well under a
+  // millisecond in one go, far less than as many thread-pool round trips.
+  for (const pid of readdirSync("/proc")) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      if (readlinkSync(`/proc/${pid}/ns/net`) === wanted) return true;
+    } catch (err) {
+      // The process ended meanwhile, or is one berthd may not inspect (outside its user namespace: not a container of its own).
+      if (!isErrno(err, "ENOENT") && !isErrno(err, "ESRCH") && !isErrno(err, "EACCES")) throw err;
+    }
+  }
+  return false;
 }
 
 /** The container IDs that have a netns file. */

@@ -7,12 +7,16 @@
 //
 // Lifecycle of a container's network:
 //   start  → setUp(): a named netns under <exec-root>/netns/<id>, lo up, then for
-//            each network: allocate an address, CNI ADD (bridge [+ portmap on the
-//            first network]), record the endpoint; the runtime joins
-//            the netns by path.
+//            each network: allocate an address, record the endpoint, CNI ADD
+//            (bridge [+ portmap on the first network]); the runtime joins the
+//            netns by path. prepare() is the same in two steps: the CNI ADDs
+//            run while the runtime creates the container.
 //   connect/disconnect while running → attach()/detach() one endpoint (eth1, …).
-//   exit   → tearDown(): CNI DEL for every endpoint, release the addresses and
-//            published ports, remove the netns. Idempotent; safe after a crash.
+//   exit   → tearDown(): remove the netns (its veths go with it), CNI DEL of
+//            the plugins with state on the host (portmap) for every endpoint,
+//            release the addresses and published ports; while a joined
+//            container still lives in the netns, full CNI DEL first.
+//            Idempotent; safe after a crash.
 //   berthd start → reconcile(running): sandboxes of running containers are kept
 //            (their DNS names served again); everything else is torn down, so no
 //            stale rule, veth, netns or address survives a crash.
@@ -97,6 +101,18 @@ export interface Sandbox {
   ports: PortMap;
 }
 
+export interface PreparedSandbox {
+  /** The netns (made, lo up), addresses, ports and DNS servers chosen: all that the etc files and the spec need. */
+  planned: Sandbox;
+  /**
+   * Settles once every CNI ADD is done, with the sandbox as setUp returns it.
+   * On a failure the failed endpoint is undone, and the rest is the caller's
+   * to tear down (a start that fails does so), so the netns stays while the
+   * runtime may still be creating in it.
+   */
+  plumbed: Promise<Sandbox>;
+}
+
 export interface NetworkService {
   // --- /networks ---------------------------------------------------------
   /** POST /networks/create. ConflictError "network with name X already exists". */
@@ -114,6 +130,12 @@ export interface NetworkService {
 
   // --- container sandboxes -------------------------------------------------
   setUp(req: SandboxRequest): Promise<Sandbox>;
+  /**
+   * setUp in two steps, so the runtime's create runs while the plugins plumb
+   * (it needs only the netns path): see PreparedSandbox. tearDown waits for
+   * the plumbing; the container's process must not start before `plumbed`.
+   */
+  prepare(req: SandboxRequest): Promise<PreparedSandbox>;
   /** Joins one more network while the container runs (docker network connect). */
   attach(containerId: string, req: EndpointRequest): Promise<Endpoint>;
   /** Leaves one network while the container runs. */

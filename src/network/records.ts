@@ -212,6 +212,8 @@ export interface NetworkRecords {
   names(networkId: string): Array<{ ip: string; name: string; aliases: string[]; containerId: string }>;
   /** The --dns servers of the container at this address on a network; empty when it has none or the address is not a container's. */
   dnsOf(networkId: string, ip: string): string[];
+  /** Goes up with every write to sandboxes or endpoints: what names() and dnsOf() answer may have changed. */
+  version(): number;
 
   ports(): Array<PortMapping & { containerId: string }>;
   portsOf(containerId: string): PortMapping[];
@@ -313,6 +315,12 @@ export function createNetworkRecords(db: DB): NetworkRecords {
     return true;
   });
   class PortTaken extends Error {}
+  // Lets the DNS servers keep their name tables in memory between writes (dns-servers.ts says why).
+  let version = 0;
+  const changed = <A extends unknown[], R>(fn: (...args: A) => R) => (...args: A): R => {
+    version++;
+    return fn(...args);
+  };
 
   return {
     networks: () => (q.networks.all() as NetworkSql[]).map(networkOf),
@@ -333,15 +341,15 @@ export function createNetworkRecords(db: DB): NetworkRecords {
       const r = q.sandbox.get(containerId) as SandboxSql | undefined;
       return r && sandboxOf(r);
     },
-    insertSandbox: (s) => void q.insertSandbox.run(s.containerId, s.name, s.hostname, s.netnsPath, JSON.stringify(s.dns)),
-    deleteSandbox: (containerId) => void deleteSandbox(containerId),
+    insertSandbox: changed((s) => void q.insertSandbox.run(s.containerId, s.name, s.hostname, s.netnsPath, JSON.stringify(s.dns))),
+    deleteSandbox: changed((containerId) => void deleteSandbox(containerId)),
 
     endpoints: () => (q.endpoints.all() as EndpointSql[]).map(endpointOf),
     endpointsOf: (containerId) => (q.endpointsOf.all(containerId) as EndpointSql[]).map(endpointOf),
     endpointsOn: (networkId) => (q.endpointsOn.all(networkId) as EndpointSql[]).map(endpointOf),
-    insertEndpoint: (e) => insertEndpoint(e) as boolean,
-    setEndpointResult: (endpointId, r) => void q.setEndpointResult.run(r.mac, r.result, endpointId),
-    deleteEndpoint: (endpointId) => void deleteEndpoint(endpointId),
+    insertEndpoint: changed((e) => insertEndpoint(e) as boolean),
+    setEndpointResult: changed((endpointId, r) => void q.setEndpointResult.run(r.mac, r.result, endpointId)),
+    deleteEndpoint: changed((endpointId) => void deleteEndpoint(endpointId)),
     addresses: (networkId) => q.addresses.all(networkId) as string[],
     names: (networkId) =>
       (q.names.all(networkId) as Array<{ ip: string; name: string; aliases: string; container_id: string }>).map((r) => ({
@@ -354,6 +362,7 @@ export function createNetworkRecords(db: DB): NetworkRecords {
       const dns = q.dnsOf.get(networkId, ip) as string | undefined;
       return dns ? (JSON.parse(dns) as string[]) : [];
     },
+    version: () => version,
 
     ports: () => (q.ports.all() as PortSql[]).map((r) => ({ ...portOf(r), containerId: r.container_id })),
     portsOf: (containerId) => (q.portsOf.all(containerId) as PortSql[]).map(portOf),

@@ -7,9 +7,9 @@
 // that continues in the next record of the same stream. Entries join the
 // pieces and end full lines with "\n"; a line still unfinished at the end of
 // the log comes out without one.
-import { watch, type FSWatcher } from "node:fs";
-import { open, type FileHandle } from "node:fs/promises";
+import { open, stat, type FileHandle } from "node:fs/promises";
 import { isErrno } from "../errors.js";
+import { ChangeWaiter } from "./change-waiter.js";
 
 export interface LogRecord {
   stream: "stdout" | "stderr";
@@ -37,7 +37,6 @@ export interface ReadLogOptions {
 }
 
 const CHUNK = 64 * 1024;
-const POLL_MS = 500;
 
 interface Parsed {
   stream: "stdout" | "stderr";
@@ -61,6 +60,8 @@ export async function* readLog(path: string, opts: ReadLogOptions): AsyncIterabl
     const pending: Record<"stdout" | "stderr", Parsed | undefined> = { stdout: undefined, stderr: undefined };
     let rest = Buffer.alloc(0);
     let waiter: ChangeWaiter | undefined;
+    // Set once stopWhen said the run is over: one more look for output, then the end.
+    let stopping = false;
     try {
       for (;;) {
         if (opts.signal?.aborted) return;
@@ -82,18 +83,30 @@ export async function* readLog(path: string, opts: ReadLogOptions): AsyncIterabl
         }
         // At the end of what is written so far.
         if (!opts.follow) break;
-        const size = (await fh.stat()).size;
-        if (size < offset) {
-          // The file was truncated (log rotation by size): start over.
+        const next = await afterEnd(path, fh, offset);
+        if (next === "grew") continue;
+        if (next === "truncated") {
           offset = 0;
           rest = Buffer.alloc(0);
           continue;
         }
-        if (size > offset) continue;
+        if (next) {
+          // conmon started a new file under the log's name (--log-size-max): go on
+          // in it from its start; the old one is read to its end already. A line
+          // cut into P records goes on joining across the two.
+          await fh.close();
+          fh = next;
+          offset = 0;
+          rest = Buffer.alloc(0);
+          waiter?.close();
+          waiter = undefined;
+          continue;
+        }
+        if (stopping) break;
         if (opts.stopWhen && (await opts.stopWhen())) {
-          // Re-check: output may have landed between our read and the exit.
-          if ((await fh.stat()).size > offset) continue;
-          break;
+          // Output may have landed (or the file been replaced) between our read and the exit.
+          stopping = true;
+          continue;
         }
         waiter ??= new ChangeWaiter(path, { signal: opts.signal, ended: opts.ended });
         await waiter.next();
@@ -110,6 +123,37 @@ export async function* readLog(path: string, opts: ReadLogOptions): AsyncIterabl
     }
   } finally {
     await fh.close();
+  }
+}
+
+/**
+ * What happened to a followed log once its reader is at `offset`, the end of
+ * what it read: the file grew, was truncated, or another file took its name
+ * (returned open) — or nothing. The name is looked at before the open file, so
+ * that a replacement is reported only after every byte written to the old
+ * file is visible: conmon writes the old file before renaming the new over it.
+ */
+async function afterEnd(path: string, fh: FileHandle, offset: number): Promise<"grew" | "truncated" | FileHandle | undefined> {
+  const named = await statOrUndefined(path);
+  const own = await fh.stat();
+  if (own.size > offset) return "grew";
+  if (own.size < offset) return "truncated";
+  if (!named || (named.ino === own.ino && named.dev === own.dev)) return undefined;
+  try {
+    return await open(path, "r");
+  } catch (err) {
+    // Gone again between the stat and the open: the next look finds what took its place.
+    if (isErrno(err, "ENOENT")) return undefined;
+    throw err;
+  }
+}
+
+async function statOrUndefined(path: string) {
+  try {
+    return await stat(path);
+  } catch (err) {
+    if (isErrno(err, "ENOENT")) return undefined;
+    throw err;
   }
 }
 
@@ -201,55 +245,5 @@ async function* recordsBackward(fh: FileHandle, size: number): AsyncGenerator<{ 
     yield { end, record };
     end = bufStart + recStart;
     buf = buf.subarray(0, recStart);
-  }
-}
-
-/** Resolves next() when the file changes (inotify), on a poll tick as a fallback, on abort, or when the run ends. */
-class ChangeWaiter {
-  private watcher: FSWatcher | undefined;
-  private wake: (() => void) | undefined;
-  // A change while no next() waits (the reader was reading) wakes the next one at once.
-  private changed = false;
-  private readonly signal: AbortSignal | undefined;
-
-  constructor(path: string, o: { signal?: AbortSignal; ended?: Promise<void> }) {
-    this.signal = o.signal;
-    try {
-      this.watcher = watch(path, () => {
-        this.changed = true;
-        this.wake?.();
-      });
-      this.watcher.on("error", () => this.watcher?.close());
-    } catch (err) {
-      // The poll tick still notices changes.
-      if (!isErrno(err, "ENOENT")) throw err;
-    }
-    o.signal?.addEventListener("abort", () => this.wake?.(), { once: true });
-    void o.ended?.then(() => {
-      this.changed = true;
-      this.wake?.();
-    });
-  }
-
-  next(): Promise<void> {
-    if (this.signal?.aborted || this.changed) {
-      this.changed = false;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, POLL_MS);
-      const self = this;
-      function done(): void {
-        clearTimeout(timer);
-        self.wake = undefined;
-        self.changed = false;
-        resolve();
-      }
-      this.wake = done;
-    });
-  }
-
-  close(): void {
-    this.watcher?.close();
   }
 }

@@ -3,18 +3,25 @@
 // assertions for both: healthchecks, restart policies (across a berthd
 // restart), --init, --ulimit, --device, --sysctl, --group-add, --ipc, --pid,
 // --cgroupns, --userns, log drivers with rotation. Each assertion was checked
-// against dockerd 20.10 with the docker CLI 28. The docker client is skipped,
-// loudly, where none is installed.
+// against dockerd 20.10 with the docker CLI 28: set
+// DOCKER_CLI_TEST_HOST=unix:///var/run/docker.sock to run the docker-CLI half
+// against one (it needs busybox:latest there, the rootfs of
+// scripts/busybox-rootfs.sh; what the test makes is named after a random
+// prefix and removed). The docker client is skipped, loudly, where none is
+// installed.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { berthBin, startDaemon, type Daemon } from "./harness.js";
 
 const dockerPath = process.env.DOCKER_CLI_TEST_BIN || spawnSync("sh", ["-c", "command -v docker"], { encoding: "utf8" }).stdout.trim();
+const externalHost = process.env.DOCKER_CLI_TEST_HOST;
 if (!dockerPath) console.warn("SKIPPING the docker-CLI half of runtime-options tests: no docker client installed (apt-get install docker.io)");
+if (externalHost) console.warn(`SKIPPING the berth half and the berthd-restart tests of runtime-options: the docker CLI runs against ${externalHost}`);
 
 interface Run {
   code: number;
@@ -51,10 +58,16 @@ async function eventually(check: () => Promise<boolean>, what: string, ms = 20_0
 }
 
 describe("runtime options", () => {
-  let d: Daemon;
+  let d: Daemon | undefined;
+  let host = "";
   let tmp: string;
+  const tag = randomBytes(3).toString("hex");
   before(async () => {
-    d = await startDaemon();
+    if (externalHost) host = externalHost;
+    else {
+      d = await startDaemon();
+      host = d.host;
+    }
     tmp = await mkdtemp(path.join(os.tmpdir(), "rto-"));
   });
   after(async () => {
@@ -64,14 +77,19 @@ describe("runtime options", () => {
 
   const clients = [
     { name: "docker", skip: !dockerPath && "no docker client installed", bin: () => [dockerPath] },
-    { name: "berth", skip: false as const, bin: () => [process.execPath, "--", berthBin] },
+    { name: "berth", skip: !!externalHost && "berth runs against berthd only", bin: () => [process.execPath, "--", berthBin] },
   ];
 
   for (const client of clients) {
     describe(`through ${client.name}`, { skip: client.skip }, () => {
       const c = (args: string[]) =>
-        runClient(client.bin(), args, { ...process.env, DOCKER_HOST: d.host, DOCKER_CONFIG: path.join(tmp, client.name) });
-      const p = `${client.name}-rto`;
+        runClient(client.bin(), args, { ...process.env, DOCKER_HOST: host, DOCKER_CONFIG: path.join(tmp, client.name) });
+      const p = `${client.name}-rto${tag}`;
+      // On a shared daemon, what a failed test left behind goes too (a private berthd is destroyed whole).
+      after(async () => {
+        const ids = (await c(["ps", "-aq", "--filter", `name=${p}-`])).stdout.split("\n").filter(Boolean);
+        if (ids.length > 0) await c(["rm", "-f", ...ids]);
+      });
       const inspect = async (fmt: string, name: string) => (await c(["inspect", "-f", fmt, name])).stdout.trim();
 
       test("healthcheck: starting, healthy, unhealthy, in inspect, ps and events", async () => {
@@ -180,7 +198,7 @@ describe("runtime options", () => {
         assert.match(nonShareable.stderr, /non-shareable IPC \(hint: use IpcMode:shareable for the donor container\)/);
         const host = await c(["run", "--rm", "--pid", "host", "busybox", "sh", "-c", "ps -o pid | wc -l"]);
         assert.ok(Number(host.stdout.trim()) > 10, host.stdout);
-        const created = (await c(["create", "--ipc", "host", "--pid", "host", "--cgroupns", "private", "--userns", "host", "busybox"])).stdout.trim();
+        const created = (await c(["create", "--name", `${p}-created`, "--ipc", "host", "--pid", "host", "--cgroupns", "private", "--userns", "host", "busybox"])).stdout.trim();
         assert.equal(await inspect("{{.HostConfig.IpcMode}} {{.HostConfig.PidMode}} {{.HostConfig.CgroupnsMode}} {{.HostConfig.UsernsMode}}", created), "host host private host");
         for (const [flag, message] of [
           ["--cgroupns", "--cgroupns: invalid CGROUP mode"],
@@ -238,8 +256,9 @@ describe("runtime options", () => {
     });
   }
 
-  test("restart policies across a berthd restart: always and unless-stopped come back; a stopped unless-stopped stays", async () => {
-    const b = (args: string[]) => d.berth(args);
+  test("restart policies across a berthd restart: always and unless-stopped come back; a stopped unless-stopped stays", { skip: !!externalHost && "berthd only" }, async () => {
+    const daemon = d!;
+    const b = (args: string[]) => daemon.berth(args);
     await b(["run", "-d", "--name", "rp-always", "--restart", "always", "busybox", "sleep", "300"]);
     await b(["run", "-d", "--name", "rp-unless", "--restart", "unless-stopped", "busybox", "sleep", "300"]);
     await b(["run", "-d", "--name", "rp-unless-stopped", "--restart", "unless-stopped", "busybox", "sleep", "300"]);
@@ -249,11 +268,11 @@ describe("runtime options", () => {
     const pids = Object.fromEntries(
       await Promise.all(["rp-always", "rp-unless", "rp-no"].map(async (n) => [n, (await b(["inspect", "-f", "{{.State.Pid}}", n])).stdout.trim()])),
     );
-    await d.kill("SIGKILL");
+    await daemon.kill("SIGKILL");
     // The containers die while berthd is away.
     for (const pid of Object.values(pids)) process.kill(Number(pid), "SIGKILL");
     await sleep(1000);
-    await d.restart();
+    await daemon.restart();
     const status = async (n: string) => (await b(["inspect", "-f", "{{.State.Status}}", n])).stdout.trim();
     await eventually(async () => (await status("rp-always")) === "running" && (await status("rp-unless")) === "running", "restarted");
     // dockerd starts an "always" container the user stopped when the daemon starts again.
@@ -263,11 +282,12 @@ describe("runtime options", () => {
     await b(["rm", "-f", "rp-always", "rp-unless", "rp-unless-stopped", "rp-always-stopped", "rp-no"]);
   });
 
-  test("health monitors are re-armed after a berthd restart", async () => {
-    const b = (args: string[]) => d.berth(args);
+  test("health monitors are re-armed after a berthd restart", { skip: !!externalHost && "berthd only" }, async () => {
+    const daemon = d!;
+    const b = (args: string[]) => daemon.berth(args);
     await b(["run", "-d", "--name", "hc-restart", "--health-cmd", "true", "--health-interval", "300ms", "busybox", "sleep", "300"]);
     await eventually(async () => (await b(["inspect", "-f", "{{.State.Health.Status}}", "hc-restart"])).stdout.trim() === "healthy", "healthy");
-    await d.restart();
+    await daemon.restart();
     await eventually(async () => (await b(["inspect", "-f", "{{.State.Health.Status}}", "hc-restart"])).stdout.trim() === "healthy", "healthy again");
     await b(["rm", "-f", "hc-restart"]);
   });

@@ -48,6 +48,10 @@ describe("client over a unix socket", () => {
         seen.push({ method: req.method ?? "", url: req.url ?? "", body, headers: req.headers });
         const url = new URL(req.url ?? "/", "http://x");
         switch (`${req.method} ${url.pathname}`) {
+          case "GET /_ping":
+            // The version negotiation every client does first (see client-version.test.ts).
+            res.writeHead(200, { "Content-Type": "text/plain", "Api-Version": "1.45" });
+            return res.end("OK");
           case "GET /v1.45/_ping":
             res.writeHead(200, { "Content-Type": "text/plain" });
             return res.end("OK");

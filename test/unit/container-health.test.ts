@@ -11,8 +11,11 @@ import {
   nextDelay,
   probeArgs,
   probeSettings,
+  type HealthConfig,
   type HealthResult,
 } from "../../src/container/health.js";
+import { mergeConfig } from "../../src/container/config.js";
+import type { ContainerCreateBody } from "../../src/api/types/index.js";
 import { checkUlimits, rlimitsOf } from "../../src/container/ulimits.js";
 import { logSettings } from "../../src/container/log-config.js";
 import { goDurationNanos, healthcheckOf } from "../../src/cli/commands/health-flags.js";
@@ -76,6 +79,17 @@ test("create checks and image merge, in dockerd's words", () => {
   checkHealthcheck({ Interval: 0, Timeout: 1e6 });
   assert.deepEqual(mergeHealthcheck({ Interval: 2e9 }, { Test: ["CMD", "x"], Interval: 1e9, Retries: 4 }), { Test: ["CMD", "x"], Interval: 2e9, Retries: 4 });
   assert.deepEqual(mergeHealthcheck(undefined, { Test: ["NONE"] }), { Test: ["NONE"] });
+});
+
+test("unset Healthcheck fields are left out, as dockerd omits them (docker-py sends null)", () => {
+  const fromDockerPy = { Test: ["CMD", "true"], Interval: null, Timeout: 0, Retries: null, StartPeriod: null } as unknown as HealthConfig;
+  assert.deepEqual(mergeHealthcheck(fromDockerPy, undefined), { Test: ["CMD", "true"] });
+  assert.deepEqual(mergeHealthcheck(fromDockerPy, { Test: ["CMD", "x"], Retries: 4 }), { Test: ["CMD", "true"], Retries: 4 });
+  assert.deepEqual(mergeHealthcheck({ Test: [], Interval: null } as unknown as HealthConfig, undefined), {});
+  const config = mergeConfig({ Image: "busybox", Healthcheck: fromDockerPy }, undefined);
+  assert.deepEqual(config.Healthcheck, { Test: ["CMD", "true"] });
+  const noCheck = mergeConfig({ Image: "busybox", Healthcheck: null } as unknown as ContainerCreateBody, undefined);
+  assert.equal("Healthcheck" in noCheck, false);
 });
 
 test("Go durations, both ways", () => {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { appendFile, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { appendFile, mkdtemp, rename, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -96,6 +96,29 @@ describe("readLog", () => {
     })();
     await reading;
     assert.deepEqual(seen, ["first\n", "second\n", "third\n"]);
+  });
+
+  it("follows into the file conmon renames over the log (--log-size-max), losing and repeating nothing", async () => {
+    const file = await logFile("rotate.log", [`${T(1)} stdout F one`, `${T(1)} stdout P tw`]);
+    let stop = false;
+    const seen: string[] = [];
+    // As conmon rotates: the old file is written to its end, then a new one takes the name.
+    const rotate = async (lines: string[]) => {
+      await writeFile(`${file}.tmp`, lines.map((l) => `${l}\n`).join(""));
+      await rename(`${file}.tmp`, file);
+    };
+    for await (const r of readLog(file, { follow: true, stopWhen: async () => stop })) {
+      seen.push(r.line.toString());
+      if (seen.length === 1) {
+        await appendFile(file, `${T(2)} stdout F o\n${T(2)} stdout F three\n`);
+        await rotate([`${T(3)} stdout F four`]);
+      } else if (seen.length === 4) {
+        await rotate([`${T(4)} stderr F five`]);
+        // The run ends with the rotation: what the new file holds still comes out.
+        stop = true;
+      }
+    }
+    assert.deepEqual(seen, ["one\n", "two\n", "three\n", "four\n", "five\n"]);
   });
 
   it("stops following when the signal aborts", async () => {

@@ -34,6 +34,8 @@ export function define(cmd: Command, ctx: CliContext): void {
     let failure: unknown;
     try {
       server = await ctx.client().version();
+      // As docker's: the version spoken with this daemon, which may be older than the client's own.
+      client.ApiVersion = await ctx.client().apiVersion();
     } catch (err) {
       failure = err;
     }
@@ -42,7 +44,7 @@ export function define(cmd: Command, ctx: CliContext): void {
       const lines = [
         "Client:",
         ` Version:\t${client.Version}`,
-        ` API version:\t${client.ApiVersion}`,
+        ` API version:\t${client.ApiVersion}${client.ApiVersion === API_VERSION ? "" : ` (downgraded from ${API_VERSION})`}`,
         ` Node version:\t${client.GoVersion}`,
         ` Git commit:\t${client.GitCommit}`,
         ` OS/Arch:\t${client.Os}/${client.Arch}`,

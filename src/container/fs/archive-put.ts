@@ -1,9 +1,9 @@
 // PUT /containers/{id}/archive: a tar from the client extracted into a
 // directory of the container. The archive is untrusted: it is rewritten entry
 // by entry (owners set to the container's root unless copyUIDGID, dockerd's
-// noOverwriteDirNonDir check, names that overlay whiteouts would mean refused)
-// and handed to the layer applier, which refuses entries that climb out of the
-// directory or pass through a symlink.
+// noOverwriteDirNonDir check, names that overlay whiteouts would mean refused,
+// names cleaned into the directory as dockerd cleans them) and handed to the
+// layer applier, which refuses entries that pass through a symlink.
 import { lstatSync } from "node:fs";
 import { Readable } from "node:stream";
 import { applyLayer, whiteoutPrefix } from "../../archive/apply.js";
@@ -23,7 +23,28 @@ export async function extractInto(view: FsView, raw: string, tar: Readable, opts
     throw new ForbiddenError(dest.mount.destination === "/" ? "container rootfs is marked read-only" : "mounted volume is marked read-only");
   }
   const shown = containerPath(dest.components);
-  await applyLayer(dest.host, Readable.from(rewrite(tar, { ...opts, root: dest.host, shown }), { objectMode: false }), { whiteouts: "remove" });
+  const rename = (name: string): string => insideDestination(name, shown);
+  await applyLayer(dest.host, Readable.from(rewrite(tar, { ...opts, root: dest.host, shown, rename }), { objectMode: false }), { whiteouts: "remove" });
+}
+
+/**
+ * An entry's name relative to the destination, cleaned as dockerd cleans it:
+ * joined to the destination with ".." stopping at the container's root (its
+ * chroot), so "../../tmp/x" extracted into /tmp is /tmp/x and "/x" is
+ * /tmp/x; only a name that then lands outside the destination is refused,
+ * in dockerd's words.
+ */
+function insideDestination(name: string, shown: string): string {
+  const dest = shown.split("/").filter(Boolean);
+  const comps = [...dest];
+  for (const part of name.split("/")) {
+    if (part === "..") comps.pop();
+    else if (part !== "" && part !== ".") comps.push(part);
+  }
+  if (comps.length < dest.length || dest.some((c, i) => comps[i] !== c)) {
+    throw new InvalidArgumentError(`Error processing tar file(exit status 1): ${JSON.stringify(name)} is outside of ${JSON.stringify(shown)}`);
+  }
+  return comps.slice(dest.length).join("/") || ".";
 }
 
 /** The client's tar, re-encoded with the owners and checks dockerd applies. */
