@@ -10,8 +10,7 @@ import { lstat, readdir, readlink } from "node:fs/promises";
 import { Readable } from "node:stream";
 import { isErrno } from "../errors.js";
 import { opaqueWhiteout, whiteoutPrefix } from "./apply.js";
-import type { TarEntryType } from "./tar-read.js";
-import { encodeHeader, fileData, tarTrailer, type TarHeader } from "./tar-write.js";
+import { encodeHeader, fileData, tarEntryType, tarTrailer, type TarHeader } from "./tar-write.js";
 import { readXattrs, type XattrTable } from "./xattrs.js";
 
 const capability = "security.capability";
@@ -106,7 +105,7 @@ function createEmitter(root: string, attrs: XattrTable) {
   return {
     async *entry(rel: string, st: BigIntStats): AsyncGenerator<Buffer> {
       const abs = join(root, rel);
-      const type = entryType(st);
+      const type = tarEntryType(st);
       // Sockets belong to a running process, not to an image; Docker skips them too.
       if (type === undefined) return;
       if (type !== "dir" && st.nlink > 1n) {
@@ -148,15 +147,6 @@ function meta(st: BigIntStats): Pick<TarHeader, "mode" | "uid" | "gid" | "mtime"
   return { mode: Number(st.mode & 0o7777n), uid: Number(st.uid), gid: Number(st.gid), mtime: Number(st.mtimeMs / 1000n) };
 }
 
-function entryType(st: BigIntStats): TarEntryType | undefined {
-  if (st.isFile()) return "file";
-  if (st.isDirectory()) return "dir";
-  if (st.isSymbolicLink()) return "symlink";
-  if (st.isCharacterDevice()) return "char";
-  if (st.isBlockDevice()) return "block";
-  if (st.isFIFO()) return "fifo";
-  return undefined;
-}
 
 function sameMeta(a: BigIntStats, b: BigIntStats): boolean {
   return a.mode === b.mode && a.uid === b.uid && a.gid === b.gid && a.mtimeNs === b.mtimeNs;

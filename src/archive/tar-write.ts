@@ -1,6 +1,7 @@
 // Writing tar entries: ustar headers, with a PAX record in front when a field
 // does not fit (long or non-ASCII names, big numbers) or xattrs ride along.
 // PAX values are written as raw bytes, so binary xattrs survive (see tar-read.ts).
+import { constants as fsc, type BigIntStats } from "node:fs";
 import { open } from "node:fs/promises";
 import type { TarEntryType } from "./tar-read.js";
 
@@ -70,9 +71,13 @@ export function encodeHeader(h: TarHeader): Buffer {
 
 export const padLength = (size: number): number => (BLOCK - (size % BLOCK)) % BLOCK;
 
-/** A file's content as tar data: exactly `size` bytes (zero-filled if it shrank meanwhile), then padding. */
+/**
+ * A file's content as tar data: exactly `size` bytes (zero-filled if it shrank
+ * meanwhile), then padding. Opened without following a symlink someone put in
+ * its place since it was looked at (a running container can).
+ */
 export async function* fileData(path: string, size: number): AsyncGenerator<Buffer> {
-  const fh = await open(path, "r");
+  const fh = await open(path, fsc.O_RDONLY | fsc.O_NOFOLLOW);
   try {
     let left = size;
     while (left > 0) {
@@ -158,4 +163,15 @@ function ustar(h: {
 function octal(b: Buffer, off: number, width: number, value: number): void {
   const v = value < 8 ** (width - 1) ? value : 0;
   b.write(`${v.toString(8).padStart(width - 1, "0")}\0`, off, "latin1");
+}
+
+/** The tar entry type of an lstat result; undefined for sockets, which tar leaves out. */
+export function tarEntryType(st: BigIntStats): TarEntryType | undefined {
+  if (st.isFile()) return "file";
+  if (st.isDirectory()) return "dir";
+  if (st.isSymbolicLink()) return "symlink";
+  if (st.isCharacterDevice()) return "char";
+  if (st.isBlockDevice()) return "block";
+  if (st.isFIFO()) return "fifo";
+  return undefined;
 }

@@ -5,13 +5,11 @@
 // ends in "/" or "/.", which name the directory itself. Entries are named
 // after the path's last component ("d/", "d/f"), or "./…" for "/.".
 import type { BigIntStats } from "node:fs";
-import { constants as fsc } from "node:fs";
-import { lstat, open, readdir, readlink } from "node:fs/promises";
+import { lstat, readdir, readlink } from "node:fs/promises";
 import { posix } from "node:path";
 import { Readable } from "node:stream";
 import { NotFoundError, isErrno } from "../../errors.js";
-import type { TarEntryType } from "../../archive/tar-read.js";
-import { encodeHeader, padLength, tarTrailer } from "../../archive/tar-write.js";
+import { encodeHeader, fileData, tarEntryType, tarTrailer } from "../../archive/tar-write.js";
 import type { PathStat } from "./container-fs-service.js";
 import type { FsView, ViewMount } from "./fs-view.js";
 import { pathStat } from "./path-stat.js";
@@ -91,7 +89,7 @@ async function children(mounts: readonly ViewMount[], comps: string[], host: str
 }
 
 async function* entry(host: string, st: BigIntStats, name: string, links: Map<string, string>): AsyncGenerator<Buffer> {
-  const type = entryType(st);
+  const type = tarEntryType(st);
   // Sockets belong to a running process; dockerd's archive skips them too.
   if (type === undefined) return;
   const meta = { mode: Number(st.mode & 0o7777n), uid: Number(st.uid), gid: Number(st.gid), mtime: Number(st.mtimeMs / 1000n) };
@@ -117,34 +115,4 @@ async function* entry(host: string, st: BigIntStats, name: string, links: Map<st
   if (type === "file") yield* fileData(host, size);
 }
 
-/** Exactly `size` bytes of the file (zero-filled if it shrank), opened without following a symlink put there meanwhile. */
-async function* fileData(host: string, size: number): AsyncGenerator<Buffer> {
-  const fh = await open(host, fsc.O_RDONLY | fsc.O_NOFOLLOW);
-  try {
-    let left = size;
-    while (left > 0) {
-      const buf = Buffer.allocUnsafe(Math.min(left, 1 << 16));
-      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
-      if (bytesRead === 0) {
-        yield Buffer.alloc(left);
-        break;
-      }
-      left -= bytesRead;
-      yield buf.subarray(0, bytesRead);
-    }
-  } finally {
-    await fh.close();
-  }
-  const pad = padLength(size);
-  if (pad > 0) yield Buffer.alloc(pad);
-}
 
-function entryType(st: BigIntStats): TarEntryType | undefined {
-  if (st.isFile()) return "file";
-  if (st.isDirectory()) return "dir";
-  if (st.isSymbolicLink()) return "symlink";
-  if (st.isCharacterDevice()) return "char";
-  if (st.isBlockDevice()) return "block";
-  if (st.isFIFO()) return "fifo";
-  return undefined;
-}

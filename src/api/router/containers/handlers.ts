@@ -1,8 +1,6 @@
 // Container endpoints: parse the request, validate, call the container
 // service, write the answer. Status codes for failures come from the thrown
 // error kinds (api/errors.ts), never from here.
-import { once } from "node:events";
-import type { ServerResponse } from "node:http";
 import { InvalidArgumentError, NotImplementedError } from "../../../errors.js";
 import { parseFilters } from "../../../oci/filters.js";
 import type { LogEntry, LogsOptions } from "../../../container/container-service.js";
@@ -10,7 +8,7 @@ import type { RequestContext } from "../../router.js";
 import type { ContainersBackend } from "./backend.js";
 import { readJsonObject } from "../../body.js";
 import { boolParam, intParam, requiredIntParam, timeParam } from "../../query.js";
-import { writeJson, writeNoContent } from "../../respond.js";
+import { writeJson, writeNoContent, send } from "../../respond.js";
 import { messageOf } from "../../errors.js";
 import { frame, STDERR, STDOUT } from "../../stdcopy.js";
 import { hijack } from "../../hijack.js";
@@ -26,18 +24,6 @@ function parseTail(raw: string | null): number | undefined {
   return Number(raw);
 }
 
-/** Writes one chunk, waiting for the client to drain; false once the client is gone. */
-async function send(res: ServerResponse, data: Buffer, signal: AbortSignal): Promise<boolean> {
-  if (signal.aborted) return false;
-  if (res.write(data)) return true;
-  try {
-    await once(res, "drain", { signal });
-    return true;
-  } catch (err) {
-    if (signal.aborted) return false;
-    throw err;
-  }
-}
 
 function logChunk(entry: LogEntry, opts: { tty: boolean; timestamps: boolean }): Buffer {
   const line = opts.timestamps ? Buffer.concat([Buffer.from(`${entry.time} `), entry.line]) : entry.line;

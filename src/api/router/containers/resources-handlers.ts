@@ -1,15 +1,13 @@
 // GET /containers/{id}/stats, POST /containers/{id}/update and POST
 // /containers/prune: parse, call the container service, write dockerd's
 // answer. Stats stream as one JSON document a line, flushed as each is taken.
-import type { ServerResponse } from "node:http";
-import { once } from "node:events";
 import { InvalidArgumentError } from "../../../errors.js";
 import { parseFilters } from "../../../oci/filters.js";
 import type { ContainerUpdateBody } from "../../../container/update.js";
 import { readJsonObject } from "../../body.js";
 import { checkFields, type FieldKind } from "../../fields.js";
 import { boolParam } from "../../query.js";
-import { writeJson } from "../../respond.js";
+import { writeJson, send } from "../../respond.js";
 import type { RequestContext } from "../../router.js";
 import type { ContainersBackend } from "./backend.js";
 
@@ -28,18 +26,6 @@ const UPDATE_FIELDS: Record<string, FieldKind> = {
   RestartPolicy: "object",
 };
 
-/** Writes one chunk, waiting for the client to drain; false once the client is gone. */
-async function send(res: ServerResponse, text: string, signal: AbortSignal): Promise<boolean> {
-  if (signal.aborted) return false;
-  if (res.write(text)) return true;
-  try {
-    await once(res, "drain", { signal });
-    return true;
-  } catch (err) {
-    if (signal.aborted) return false;
-    throw err;
-  }
-}
 
 export function resourceHandlers(backend: Pick<ContainersBackend, "stats" | "update" | "prune">) {
   return {
