@@ -17,7 +17,8 @@
 // bin/berth and bin/berthd use a bundle only while none of them is newer than
 // it, so a later `tsc` never leaves a stale bundle in charge.
 import { build } from "esbuild";
-import { readFile, rename, rm, utimes, writeFile } from "node:fs/promises";
+import { constants } from "node:fs";
+import { copyFile, readFile, rename, rm, utimes, writeFile } from "node:fs/promises";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -91,15 +92,46 @@ async function bundle({ entry, name, split = false }) {
     return;
   }
   await utimes(join(tmp, "main.mjs"), started, started);
+  const dir = dirname(outfile);
+  await keepPreviousChunks(dir, tmp);
   // A directory cannot replace another in one rename: the old one moves aside
   // first. A daemon started in between finds no bundle and runs tsc's output.
-  const dir = dirname(outfile);
   const old = `${dir}.${process.pid}.old`;
   await rename(dir, old).catch((err) => {
     if (err.code !== "ENOENT") throw err;
   });
   await rename(tmp, dir);
   await rm(old, { recursive: true, force: true });
+}
+
+/**
+ * A berthd running the previous build loads its chunks when first needed (a
+ * build, a pull): rebuilding under it must not take them away. The previous
+ * build's chunks (those its main.mjs reaches) come along; their names are
+ * content hashes, so they never clash, and older builds' are dropped.
+ */
+async function keepPreviousChunks(dir, next) {
+  const seen = new Set();
+  const visit = async (file) => {
+    let text;
+    try {
+      text = await readFile(join(dir, file), "utf8");
+    } catch (err) {
+      if (err.code === "ENOENT") return;
+      throw err;
+    }
+    for (const [chunk] of text.matchAll(/chunk-[A-Za-z0-9]+\.mjs/g)) {
+      if (seen.has(chunk)) continue;
+      seen.add(chunk);
+      await visit(chunk);
+    }
+  };
+  await visit("main.mjs");
+  for (const chunk of seen) {
+    await copyFile(join(dir, chunk), join(next, chunk), constants.COPYFILE_EXCL).catch((err) => {
+      if (err.code !== "EEXIST" && err.code !== "ENOENT") throw err;
+    });
+  }
 }
 
 for (const b of bundles) await bundle(b);
