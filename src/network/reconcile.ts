@@ -46,8 +46,9 @@ export async function reconcileNetworks(
     await sweepRules({ devices: [device] });
   }
   for (const net of records.networks()) {
-    // Rules a reboot or an iptables flush took, made again (they are per network, not per container).
-    if (net.bridgeCreated && net.bridgeName && net.subnet && deviceExists(net.bridgeName)) {
+    // Rules a reboot or an iptables flush took, made again (they are per network, not per
+    // container); an adopted device (the default bridge's, made by someone else) needs them too.
+    if (net.bridgeName && net.subnet && deviceExists(net.bridgeName)) {
       await ensureBridgeRules({ bridge: net.bridgeName, subnet: net.subnet, internal: net.internal });
     }
     if (records.endpointsOn(net.id).length > 0) await deps.dns.ensure(net);

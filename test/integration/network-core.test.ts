@@ -247,6 +247,10 @@ describe("a default bridge device that already exists", () => {
     const id = hex(32);
     try {
       assert.equal(svc.inspect("bridge").IPAM?.Config?.[0]?.Subnet, `10.${block}.33.0/24`);
+      // berthd's start (reconcile) gives the adopted bridge its network rules, masquerade included.
+      await svc.reconcile(new Set());
+      const rules = await sh("iptables-save", []);
+      assert.match(rules, new RegExp(`-s 10\\.${block}\\.33\\.0/24 ! -o ${bridge} .*-j MASQUERADE`));
       const sb = await svc.setUp({ containerId: id, name: "adopted", hostname: "adopted", networks: [{ network: "bridge", aliases: [] }], ports: {} });
       assert.match(sb.endpoints[0]!.ipAddress, new RegExp(`^10\\.${block}\\.33\\.\\d+$`));
     } finally {
