@@ -19,6 +19,7 @@ import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { berthBin, startDaemon, type Daemon } from "./harness.js";
+import { runProgram, type Run } from "./compose-fixtures.js";
 
 const which = (cmd: string) => spawnSync("sh", ["-c", `command -v ${cmd}`], { encoding: "utf8" }).stdout.trim();
 const dockerPath = process.env.DOCKER_CLI_TEST_BIN || which("docker");
@@ -27,29 +28,10 @@ const scriptPath = which("script");
 if (!dockerPath) console.warn("SKIPPING the docker-CLI half of runtime-options-more tests: no docker client installed (apt-get install docker.io)");
 if (!scriptPath) console.warn("SKIPPING the terminal tests of runtime-options-more: no script(1) (apt-get install util-linux)");
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function runClient(argv: string[], env: NodeJS.ProcessEnv): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(argv[0]!, argv.slice(1), { env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c) => (stdout += c));
-    child.stderr.on("data", (c) => (stderr += c));
-    const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const runClient = (argv: string[], env: NodeJS.ProcessEnv): Promise<Run> => runProgram(argv[0]!, argv.slice(1), { env, timeoutMs: 60_000 });
 
 /** A client process whose output is watched as it comes. */
 interface Live {

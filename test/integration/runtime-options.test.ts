@@ -11,41 +11,24 @@
 // installed.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { berthBin, startDaemon, type Daemon } from "./harness.js";
+import { runProgram, type Run } from "./compose-fixtures.js";
 
 const dockerPath = process.env.DOCKER_CLI_TEST_BIN || spawnSync("sh", ["-c", "command -v docker"], { encoding: "utf8" }).stdout.trim();
 const externalHost = process.env.DOCKER_CLI_TEST_HOST;
 if (!dockerPath) console.warn("SKIPPING the docker-CLI half of runtime-options tests: no docker client installed (apt-get install docker.io)");
 if (externalHost) console.warn(`SKIPPING the berth half and the berthd-restart tests of runtime-options: the docker CLI runs against ${externalHost}`);
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function runClient(bin: string[], args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(bin[0]!, [...bin.slice(1), ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c) => (stdout += c));
-    child.stderr.on("data", (c) => (stderr += c));
-    const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? -1, stdout, stderr });
-    });
-  });
-}
+const runClient = (bin: string[], args: string[], env: NodeJS.ProcessEnv): Promise<Run> =>
+  runProgram(bin[0]!, [...bin.slice(1), ...args], { env, timeoutMs: 60_000 });
 
 /** Polls `check` until it returns true (bounded), for states that settle asynchronously. */
 async function eventually(check: () => Promise<boolean>, what: string, ms = 20_000): Promise<void> {
