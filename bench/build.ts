@@ -72,7 +72,7 @@ async function main(): Promise<void> {
   try {
     const tag = `bench-build-${token}`;
     const builders: Builder[] = [];
-    const berthCli: Cli = { name: "berth → berthd", argv: [process.execPath, `${repo}bin/berth`, "-H", d.host] };
+    const berthCli: Cli = { name: "berth → berthd", argv: [`${repo}bin/berth`, "-H", d.host] };
     const prune = (cli: string[], env: Record<string, string | undefined> = {}) => async () => {
       await exec([...cli, "rmi", "-f", tag], { env });
       await exec([...cli, "builder", "prune", "-a", "-f"], { env });

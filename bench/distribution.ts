@@ -42,7 +42,7 @@ async function main(): Promise<void> {
   // Half random, half zeros: compressible like real layers, so gzip's speed counts.
   const step = (i: number) => `RUN mkdir -p /data && head -c ${layerMb * 512 * 1024} /dev/urandom > /data/r${i} && head -c ${layerMb * 512 * 1024} /dev/zero > /data/z${i}`;
   const ctx = await makeContext({ Dockerfile: ["FROM busybox", ...[1, 2, 3, 4, 5].map(step), ""].join("\n") });
-  const berth = [process.execPath, `${repo}bin/berth`, "-H", d.host];
+  const berth = [`${repo}bin/berth`, "-H", d.host];
   const docker = which("docker");
   const dockerUp = docker && (await exec([docker, "-H", DOCKERD, "info"], { timeoutMs: 20_000 })).code === 0;
   const podman = which("podman");
@@ -93,7 +93,7 @@ async function main(): Promise<void> {
     const pull: Record<string, number[]> = {};
     const b2 = await startDaemon({ busybox: false });
     cleanups.push(() => b2.destroy());
-    const berth2 = [process.execPath, `${repo}bin/berth`, "-H", b2.host];
+    const berth2 = [`${repo}bin/berth`, "-H", b2.host];
     // The same daemon driven by the docker CLI: berthd's own time, without the berth CLI's Node start-up.
     const dockerToBerthd = docker ? [docker, "-H", b2.host] : undefined;
     for (let r = 0; r < runs; r++) {

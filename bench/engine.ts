@@ -53,11 +53,10 @@ async function main(): Promise<void> {
   notes.push(`node ${process.version}; ${runs} runs per figure (median); load average at start ${loadavg()[0]!.toFixed(2)}`);
   const bundled = await bundleCli();
   notes.push(bundled ? "berth CLI: one-file bundle dist/berth.mjs (rebuilt by the bench)" : "berth CLI: unbundled dist/src (esbuild bundle failed)");
-  if (process.env.NODE_EXTRA_CA_CERTS) notes.push("NODE_EXTRA_CA_CERTS is set: every node start pays for loading the CA bundle (see the row without it)");
 
   const d: Daemon = await startDaemon();
   cleanups.push(() => d.destroy());
-  const berth: Cli = { name: "berth → berthd", argv: [process.execPath, `${repo}bin/berth`, "-H", d.host] };
+  const berth: Cli = { name: "berth → berthd", argv: [`${repo}bin/berth`, "-H", d.host] };
   const docker = which("docker");
   const dockerBerth: Cli | undefined = docker ? { name: "docker CLI → berthd", argv: [docker, "-H", d.host] } : undefined;
   let dockerd: Cli | undefined = docker ? { name: "docker CLI → dockerd", argv: [docker, "-H", DOCKERD] } : undefined;
@@ -92,21 +91,13 @@ async function latency({ berth, dockerBerth, dockerd, podman }: Engines): Promis
   const vsDockerd = (s: Sample, target?: number): Row => ({ value: show(s), ref: anchor && show(anchor), ratio: anchor && s.median / anchor.median, target });
   rows.push({ section: "run --rm --network none busybox true" });
   rows.push({ label: "berth → berthd", ...vsDockerd(await timeRun(berth), 0.5) });
-  if (process.env.NODE_EXTRA_CA_CERTS) {
-    rows.push({ label: "berth → berthd, NODE_EXTRA_CA_CERTS unset", ...vsDockerd(await timeRun({ ...berth, env: { NODE_EXTRA_CA_CERTS: undefined } }), 0.5) });
-  }
   if (dockerBerth) rows.push({ label: "docker CLI → berthd", ...vsDockerd(await timeRun(dockerBerth), 1 / 3) });
   if (anchor) rows.push({ label: "docker CLI → dockerd", value: show(anchor) });
   if (podman) rows.push({ label: "podman (no daemon)", ...vsDockerd(await timeRun(podman)) });
   const startup = await measured(berth, () => sample(runs, () => must(berth, ["--version"]), timeLeft));
-  const nodeOnly = await sample(runs, () => exec([process.execPath, "-e", "0"]), timeLeft);
+  // bin/berth drops NODE_EXTRA_CA_CERTS (see there); the bare node start it is compared with does too.
+  const nodeOnly = await sample(runs, () => exec([process.execPath, "-e", "0"], { env: { NODE_EXTRA_CA_CERTS: undefined } }), timeLeft);
   rows.push({ label: "berth --version (CLI start-up)", value: show(startup), ref: `node -e 0: ${show(nodeOnly)}` });
-  if (process.env.NODE_EXTRA_CA_CERTS) {
-    const clean = { NODE_EXTRA_CA_CERTS: undefined };
-    const bare = await measured(berth, () => sample(runs, () => must({ ...berth, env: clean }, ["--version"]), timeLeft));
-    const nodeBare = await sample(runs, () => exec([process.execPath, "-e", "0"], { env: clean }), timeLeft);
-    rows.push({ label: "berth --version, NODE_EXTRA_CA_CERTS unset", value: show(bare), ref: `node -e 0: ${show(nodeBare)}` });
-  }
 
 }
 

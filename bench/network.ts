@@ -65,7 +65,7 @@ async function main(): Promise<void> {
   if (!(await bundleCli())) notes.push("berth CLI: unbundled dist/src (esbuild bundle failed)");
   const d: Daemon = await startDaemon();
   cleanups.push(() => d.destroy());
-  const berth: Cli = { name: "berth → berthd", argv: [process.execPath, `${repo}bin/berth`, "-H", d.host] };
+  const berth: Cli = { name: "berth → berthd", argv: [`${repo}bin/berth`, "-H", d.host] };
   const docker = which("docker");
   let dockerd: Cli | undefined = docker ? { name: "docker CLI → dockerd", argv: [docker, "-H", DOCKERD] } : undefined;
   if (dockerd && (await exec([...dockerd.argv, "info"], { timeoutMs: 20_000 })).code !== 0) dockerd = undefined;
