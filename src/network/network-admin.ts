@@ -41,13 +41,13 @@ export function createNetworkAdmin(ctx: NetworkContext, dns: DnsServers): AdminO
   }
 
   /** Subnet, gateway and range of a new network: the user's (checked), else the first free block of the pools. */
-  async function chooseIpam(body: Parameters<NetworkService["create"]>[0]): Promise<{ ipam: Ipv4Ipam; user: boolean }> {
+  async function chooseIpam(body: Parameters<NetworkService["create"]>[0]): Promise<{ ipam: Ipv4Ipam; user: boolean; gatewayChosen?: boolean }> {
     const others = records.networks().flatMap((n) => (n.subnet ? [parseCidr(n.subnet)!] : []));
     const cfg = body.IPAM?.Config?.find((c) => !c.Subnet?.includes(":"));
     if (cfg && (cfg.Subnet || cfg.Gateway || cfg.IPRange)) {
       const ipam = validateIpamConfig(cfg);
       if (others.some((o) => overlaps(o, ipam.subnet))) throw new ForbiddenError("invalid pool request: Pool overlaps with other one on this address space");
-      return { ipam, user: true };
+      return { ipam, user: true, gatewayChosen: !cfg.Gateway };
     }
     const subnet = firstFreeSubnet(ctx.config.defaultAddressPools, [...others, ...(await hostSubnets())]);
     return { ipam: { subnet, gateway: subnet.base + 1 }, user: false };
@@ -71,7 +71,7 @@ export function createNetworkAdmin(ctx: NetworkContext, dns: DnsServers): AdminO
       // The subnet choice must see every earlier create's result.
       return ctx.serialize("create", async () => {
         if (records.byName(body.Name)) throw new ConflictError(`network with name ${body.Name} already exists`);
-        const { ipam, user } = await chooseIpam(body);
+        const { ipam, user, gatewayChosen } = await chooseIpam(body);
         const id = newId();
         const options = { ...(body.Options ?? {}) };
         const bridgeName = checkDeviceName(options[bridgeNameOption] ?? `br-${id.slice(0, 12)}`);
@@ -92,6 +92,7 @@ export function createNetworkAdmin(ctx: NetworkContext, dns: DnsServers): AdminO
           created: new Date().toISOString(),
           bridgeCreated: false,
           userIpam: user,
+          ...(gatewayChosen ? { gatewayChosen } : {}),
         };
         records.insertNetwork(row);
         try {

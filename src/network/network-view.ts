@@ -15,7 +15,7 @@ export function isPredefined(n: Pick<NetworkRow, "name">): boolean {
 
 export function networkView(n: NetworkRow, containers: Record<string, NetworkContainer>): Network {
   const config = n.subnet
-    ? [{ Subnet: n.subnet, ...(n.ipRange ? { IPRange: n.ipRange } : {}), ...(n.gateway ? { Gateway: n.gateway } : {}) }]
+    ? [{ Subnet: n.subnet, ...(n.ipRange ? { IPRange: n.ipRange } : {}), ...(n.gateway && !n.gatewayChosen ? { Gateway: n.gateway } : {}) }]
     : [];
   return {
     Name: n.name,

@@ -23,6 +23,7 @@ const schema = `
     gateway TEXT,
     ip_range TEXT,
     user_ipam INTEGER NOT NULL DEFAULT 0,
+    gateway_chosen INTEGER NOT NULL DEFAULT 0,
     internal INTEGER NOT NULL DEFAULT 0,
     labels TEXT NOT NULL DEFAULT '{}',
     options TEXT NOT NULL DEFAULT '{}',
@@ -71,6 +72,8 @@ export interface NetworkRow extends NetworkRecord {
   bridgeCreated: boolean;
   /** The subnet came from the user (--subnet), which --ip requires. */
   userIpam: boolean;
+  /** berth picked the gateway of the user's subnet (no --gateway): inspect does not show it, as dockerd. */
+  gatewayChosen?: boolean;
 }
 
 export interface SandboxRow {
@@ -102,6 +105,7 @@ const sandboxOf = (r: SandboxSql): SandboxRow => ({
 function addMissingColumns(db: DB): void {
   const has = (table: string, column: string) => (db.prepare(`PRAGMA table_info(${table})`).all() as Array<{ name: string }>).some((c) => c.name === column);
   if (!has("network_sandboxes", "dns")) db.exec("ALTER TABLE network_sandboxes ADD COLUMN dns TEXT NOT NULL DEFAULT '[]'");
+  if (!has("networks", "gateway_chosen")) db.exec("ALTER TABLE networks ADD COLUMN gateway_chosen INTEGER NOT NULL DEFAULT 0");
 }
 
 export interface EndpointRow {
@@ -130,6 +134,7 @@ interface NetworkSql {
   gateway: string | null;
   ip_range: string | null;
   user_ipam: number;
+  gateway_chosen: number;
   internal: number;
   labels: string;
   options: string;
@@ -165,6 +170,7 @@ function networkOf(r: NetworkSql): NetworkRow {
     created: r.created,
     bridgeCreated: r.bridge_created === 1,
     userIpam: r.user_ipam === 1,
+    ...(r.gateway_chosen === 1 ? { gatewayChosen: true } : {}),
   };
 }
 
@@ -229,8 +235,8 @@ export function createNetworkRecords(db: DB): NetworkRecords {
     network: db.prepare("SELECT * FROM networks WHERE id = ?"),
     byName: db.prepare("SELECT * FROM networks WHERE name = ?"),
     insertNetwork: db.prepare(
-      `INSERT INTO networks (id, name, driver, bridge_name, bridge_created, subnet, gateway, ip_range, user_ipam, internal, labels, options, created)
-       VALUES (@id, @name, @driver, @bridge_name, @bridge_created, @subnet, @gateway, @ip_range, @user_ipam, @internal, @labels, @options, @created)`,
+      `INSERT INTO networks (id, name, driver, bridge_name, bridge_created, subnet, gateway, ip_range, user_ipam, gateway_chosen, internal, labels, options, created)
+       VALUES (@id, @name, @driver, @bridge_name, @bridge_created, @subnet, @gateway, @ip_range, @user_ipam, @gateway_chosen, @internal, @labels, @options, @created)`,
     ),
     updateNetwork: db.prepare(
       "UPDATE networks SET bridge_name = @bridge_name, bridge_created = @bridge_created, subnet = @subnet, gateway = @gateway, ip_range = @ip_range, options = @options WHERE id = @id",
@@ -281,6 +287,7 @@ export function createNetworkRecords(db: DB): NetworkRecords {
     gateway: n.gateway ?? null,
     ip_range: n.ipRange ?? null,
     user_ipam: n.userIpam ? 1 : 0,
+    gateway_chosen: n.gatewayChosen ? 1 : 0,
     internal: n.internal ? 1 : 0,
     labels: JSON.stringify(n.labels),
     options: JSON.stringify(n.options),

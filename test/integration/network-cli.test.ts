@@ -92,6 +92,13 @@ describe("network CLI", { timeout: 300_000 }, () => {
     assert.deepEqual(inspected.Labels, { test: "n4" });
     assert.equal(await ok(["network", "inspect", "-f", "{{.Name}} {{.Driver}} {{.Internal}}", NET]), `${NET} bridge false\n`);
 
+    // As dockerd: a gateway berth picked within the user's subnet is not shown as the user's; one chosen with the subnet is.
+    const subnetOnly = `${NET}-s`;
+    await ok(["network", "create", "--subnet", "10.213.8.0/24", subnetOnly]);
+    assert.deepEqual(JSON.parse(await ok(["network", "inspect", subnetOnly]))[0].IPAM.Config, [{ Subnet: "10.213.8.0/24" }]);
+    assert.equal(await ok(["run", "--rm", "--network", subnetOnly, "busybox", "sh", "-c", "ip route | sed -n 's/^default via \\([0-9.]*\\).*/\\1/p'"]), "10.213.8.1\n");
+    await ok(["network", "rm", subnetOnly]);
+
     const dup = await d.berth(["network", "create", NET]);
     assert.equal(dup.code, 1);
     assert.equal(dup.stderr, `Error response from daemon: network with name ${NET} already exists\n`);
