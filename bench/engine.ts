@@ -5,7 +5,8 @@
 //   2. 20 containers started detached (`sleep`) by 4 concurrent clients
 //   3. berthd RSS idle, and RSS added per running container (berthd's growth
 //      plus its conmon) against dockerd+containerd and containerd-shim
-//   4. `ps -a` with 100 and 1,000 containers present (docker: 100)
+//   4. `ps -a` with 100 and 1,000 containers present (docker: 100), and the
+//      API request alone (GET /containers/json?all=1 from the bench process)
 // berth runs against a private berthd (test/integration/harness.ts, which
 // starts bin/berthd itself so its shebang's node flags apply) that is
 // destroyed at the end; what the bench makes in dockerd or podman it removes
@@ -13,6 +14,7 @@
 // budget after which the sections left print as skipped.
 // Usage (root): node dist/bench/engine.js [--runs N] [--ps N] [--budget SECONDS] [--skip-ps] [--no-podman]
 import { readFileSync } from "node:fs";
+import { request } from "node:http";
 import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { createClient } from "../src/client/client.js";
@@ -48,6 +50,7 @@ const notes: string[] = [];
 const sec = (ms: number): string => `${(ms / 1000).toFixed(3)} s`;
 const mb = (kb: number): string => `${(kb / 1024).toFixed(1)} MB`;
 const show = (s: Sample): string => `${sec(s.median)}`;
+const millis = (s: Sample): string => `${s.median.toFixed(1)} ms`;
 
 async function main(): Promise<void> {
   notes.push(`node ${process.version}; ${runs} runs per figure (median); load average at start ${loadavg()[0]!.toFixed(2)}`);
@@ -193,6 +196,7 @@ async function listing(o: Engines): Promise<void> {
     return measured(cli, () => sample(runs, () => must(cli, ["ps", "-a"]), timeLeft));
   };
   let anchor: Sample | undefined;
+  let apiAnchor: Sample | undefined;
   if (o.dockerd) {
     const ids: string[] = [];
     cleanups.push(() => removeAll(o.dockerd!, ids));
@@ -200,12 +204,15 @@ async function listing(o: Engines): Promise<void> {
       ids.push((await must(o.dockerd!, ["create", "--network", "none", "--label", `berth-bench=${token}`, "busybox", "true"])).trim());
     });
     anchor = await psTime(o.dockerd, 100);
+    apiAnchor = await apiTime(DOCKERD, 100);
     await removeAll(o.dockerd, ids);
   }
   const vs = (s: Sample): Row => ({ value: show(s), ref: anchor && `docker → dockerd, 100: ${show(anchor)}`, ratio: anchor && s.median / anchor.median });
+  const apiVs = (s: Sample): Row => ({ value: millis(s), ref: apiAnchor && `dockerd, 100: ${millis(apiAnchor)}`, ratio: apiAnchor && s.median / apiAnchor.median });
   const fillMs = await elapsedMs(() => fill(100));
   rows.push({ label: "berth, 100 containers", ...vs(await psTime(o.berth, 100)) });
   if (o.dockerBerth) rows.push({ label: "docker CLI → berthd, 100", ...vs(await psTime(o.dockerBerth, 100)) });
+  rows.push({ label: "API alone, berthd, 100", ...apiVs(await apiTime(o.d.host, 100)) });
   if (timeLeft() <= 0) {
     notes.push(`time budget spent: ps -a with ${psCount} skipped`);
     return;
@@ -214,7 +221,30 @@ async function listing(o: Engines): Promise<void> {
   notes.push(`created ${psCount} containers through the API, 4 at a time, in ${sec(fillMs + moreMs)}`);
   rows.push({ label: `berth, ${psCount} containers`, ...vs(await psTime(o.berth, psCount)) });
   if (o.dockerBerth) rows.push({ label: `docker CLI → berthd, ${psCount}`, ...vs(await psTime(o.dockerBerth, psCount)) });
+  rows.push({ label: `API alone, berthd, ${psCount}`, ...apiVs(await apiTime(o.d.host, psCount)) });
   client.close();
+}
+
+/**
+ * GET /containers/json?all=1 from the bench process on a fresh connection,
+ * as curl makes it: the engine's own time, without a CLI's start-up and
+ * formatting. The answer is checked once, outside the timed runs.
+ */
+async function apiTime(host: string, expect: number): Promise<Sample> {
+  const socketPath = host.replace(/^unix:\/\//, "");
+  const list = () =>
+    new Promise<{ status?: number; body: Buffer }>((resolve, reject) => {
+      const req = request({ socketPath, path: "/containers/json?all=1", agent: false }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c)).on("error", reject);
+        res.on("end", () => resolve({ status: res.statusCode, body: Buffer.concat(chunks) }));
+      });
+      req.on("error", reject).end();
+    });
+  const { status, body } = await list();
+  const count = status === 200 ? (JSON.parse(body.toString()) as unknown[]).length : -1;
+  if (count < expect) throw new Error(`${host}: GET /containers/json answered ${status} with ${count} containers, expected ${expect}`);
+  return sample(runs, list, timeLeft);
 }
 
 let staleRuns = 0;

@@ -4,8 +4,8 @@ import { once } from "node:events";
 import type { ServerResponse } from "node:http";
 
 export function writeJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body) + "\n";
-  res.writeHead(status, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(text) }).end(text);
+  const data = Buffer.from(JSON.stringify(body) + "\n");
+  res.writeHead(status, { "Content-Type": "application/json", "Content-Length": data.length }).end(data);
 }
 
 /** 204 for actions that succeed without a body (start, stop, kill, rm…). */

@@ -13,7 +13,10 @@ import { isActive, type ContainerStatus } from "./state.js";
 import { statusText } from "./status-text.js";
 import { healthSuffix } from "./health.js";
 import { healthOf } from "./health-monitor.js";
-import { mountPointsView } from "./mounts-spec.js";
+import { mountPointView } from "./mounts-spec.js";
+import { mountRecordsOf } from "./mounts-records.js";
+import type { MountPoint } from "./mounts.js";
+import { listRecords } from "./list-records.js";
 import { portSet, portsMatch, volumeMatches } from "./ps-filters.js";
 
 const filterKeys = [
@@ -29,45 +32,37 @@ export async function listContainers(
 ): Promise<ContainerSummary[]> {
   const filters = opts.filters ?? new Map<string, string[]>();
   checkFilterKeys(filters, filterKeys);
-  const all = ctx.records.list();
-  const keep = await buildPredicate(ctx, filters, all);
+  const all = listRecords(ctx.records);
+  const mounts = mountRecordsOf(ctx.db).all();
+  const keep = await buildPredicate(ctx, { filters, all, mounts });
   // A status or exit-code filter asks for stopped containers: it implies --all, as in Docker.
   // A limit (-n, -l) too looks at every container, running or not.
   const showAll = opts.all || filters.has("status") || filters.has("exited") || (opts.limit ?? 0) > 0;
   let selected = all.filter((r) => (showAll || isActive(r.state.status)) && keep(r));
   if (opts.limit && opts.limit > 0) selected = selected.slice(0, opts.limit);
-  // Most containers share a few images: resolve each name once per listing,
-  // not once per container (each resolve reads the image's config).
-  const resolved = new Map<string, Promise<string | undefined>>();
-  const imageIdOf = (ref: string): Promise<string | undefined> => {
-    let id = resolved.get(ref);
-    if (!id) resolved.set(ref, (id = resolvedImageId(ctx, ref)));
-    return id;
-  };
-  return Promise.all(selected.map((r) => summary(ctx, r, { withSize: opts.size ?? false, imageIdOf })));
+  const images = await currentImageIds(ctx, selected);
+  const summaries = selected.map((r) => summary(ctx, r, { images, mounts: mounts.get(r.id) ?? [] }));
+  if (opts.size) await Promise.all(summaries.map(async (s, i) => Object.assign(s, await sizes(ctx, selected[i]!))));
+  return summaries;
 }
 
-async function summary(
-  ctx: Context,
-  rec: ContainerRecord,
-  opts: { withSize: boolean; imageIdOf: (ref: string) => Promise<string | undefined> },
-): Promise<ContainerSummary> {
+function summary(ctx: Context, rec: ContainerRecord, opts: { images: Map<string, string | undefined>; mounts: MountPoint[] }): ContainerSummary {
   const view = networkView(ctx, rec);
   return {
     Id: rec.id,
     Names: [rec.name],
-    Image: await shownImage(rec, opts.imageIdOf),
+    Image: shownImage(rec, opts.images),
     ImageID: rec.imageId,
     Command: commandText(rec),
     Created: Math.floor(Date.parse(rec.created) / 1000),
     Ports: view.sandbox ? portList(portMap(rec.config.ExposedPorts, view.sandbox.ports)) : [],
-    Labels: rec.config.Labels ?? {},
+    // A copy: the record's config is shared with the next listing (listRecords).
+    Labels: { ...rec.config.Labels },
     State: rec.state.status,
     Status: statusText(rec.state) + (rec.state.status === "running" ? healthSuffix(healthOf(ctx, rec.id)?.Status) : ""),
     HostConfig: { NetworkMode: rec.hostConfig.NetworkMode ?? "default" },
     NetworkSettings: { Networks: endpointsView(view) },
-    Mounts: mountPointsView(ctx, rec.id),
-    ...(opts.withSize ? await sizes(ctx, rec) : {}),
+    Mounts: opts.mounts.map(mountPointView),
   };
 }
 
@@ -77,9 +72,19 @@ export function commandText(rec: Pick<ContainerRecord, "path" | "args">): string
 }
 
 /** The image as the user named it while that name still means the container's image; its ID once retagged or removed. */
-async function shownImage(rec: ContainerRecord, imageIdOf: (ref: string) => Promise<string | undefined>): Promise<string> {
+function shownImage(rec: ContainerRecord, images: Map<string, string | undefined>): string {
   if (rec.imageRef === rec.imageId) return rec.imageId;
-  return (await imageIdOf(rec.imageRef)) === rec.imageId ? rec.imageRef : rec.imageId;
+  return images.get(rec.imageRef) === rec.imageId ? rec.imageRef : rec.imageId;
+}
+
+/**
+ * The ID each image name the containers were made from resolves to now,
+ * undefined for those that resolve to nothing. Most containers share a few
+ * images: each name is resolved once per listing (a resolve reads the image's config).
+ */
+async function currentImageIds(ctx: Context, recs: ContainerRecord[]): Promise<Map<string, string | undefined>> {
+  const refs = [...new Set(recs.filter((r) => r.imageRef !== r.imageId).map((r) => r.imageRef))];
+  return new Map(await Promise.all(refs.map(async (ref) => [ref, await resolvedImageId(ctx, ref)] as const)));
 }
 
 /** The ID a name resolves to now, undefined when it resolves to nothing. */
@@ -94,7 +99,10 @@ async function resolvedImageId(ctx: Context, ref: string): Promise<string | unde
 
 type Predicate = (rec: ContainerRecord) => boolean;
 
-async function buildPredicate(ctx: Context, filters: Filters, all: ContainerRecord[]): Promise<Predicate> {
+async function buildPredicate(
+  ctx: Context,
+  { filters, all, mounts }: { filters: Filters; all: ContainerRecord[]; mounts: Map<string, MountPoint[]> },
+): Promise<Predicate> {
   const tests: Predicate[] = [];
   const anyOf = (key: string, match: (rec: ContainerRecord, value: string) => boolean) => {
     const values = filters.get(key);
@@ -120,7 +128,7 @@ async function buildPredicate(ctx: Context, filters: Filters, all: ContainerReco
   }
   anyOf("health", (rec, v) => (healthOf(ctx, rec.id)?.Status ?? "none") === v);
   const volumes = filters.get("volume") ?? [];
-  if (volumes.length > 0) tests.push((rec) => volumeMatches(mountPointsView(ctx, rec.id), volumes));
+  if (volumes.length > 0) tests.push((rec) => volumeMatches((mounts.get(rec.id) ?? []).map(mountPointView), volumes));
   const ports = { publish: portSet("publish", filters.get("publish") ?? []), expose: portSet("expose", filters.get("expose") ?? []) };
   if (ports.publish.size > 0 || ports.expose.size > 0) {
     tests.push((rec) => {

@@ -7,6 +7,8 @@ import type { MountPoint } from "./mounts.js";
 
 export interface MountRecords {
   get(containerId: string): MountPoint[];
+  /** Every container's mount points in one query (ps), keyed by container ID; containers without any are absent. */
+  all(): Map<string, MountPoint[]>;
   set(containerId: string, mounts: MountPoint[]): void;
   delete(containerId: string): void;
 }
@@ -26,6 +28,7 @@ export function mountRecordsOf(db: DB): MountRecords {
 function createMountRecords(db: DB): MountRecords {
   const q = {
     get: db.prepare<[string], { spec: string }>("SELECT spec FROM container_mounts WHERE container_id = ? ORDER BY destination"),
+    all: db.prepare<[], { container_id: string; spec: string }>("SELECT container_id, spec FROM container_mounts ORDER BY container_id, destination"),
     insert: db.prepare("INSERT INTO container_mounts (container_id, destination, spec) VALUES (?, ?, ?)"),
     delete: db.prepare("DELETE FROM container_mounts WHERE container_id = ?"),
   };
@@ -35,6 +38,15 @@ function createMountRecords(db: DB): MountRecords {
   });
   return {
     get: (containerId) => q.get.all(containerId).map((r) => JSON.parse(r.spec) as MountPoint),
+    all() {
+      const out = new Map<string, MountPoint[]>();
+      for (const r of q.all.all()) {
+        const mounts = out.get(r.container_id);
+        if (mounts) mounts.push(JSON.parse(r.spec) as MountPoint);
+        else out.set(r.container_id, [JSON.parse(r.spec) as MountPoint]);
+      }
+      return out;
+    },
     set: (containerId, mounts) => void set(containerId, mounts),
     delete(containerId) {
       q.delete.run(containerId);

@@ -34,16 +34,18 @@ function specMount(m: MountPoint): SpecMount {
 
 /** inspect's Mounts: Docker's MountPoint shape, Name and Driver only for volumes. */
 export function mountPointsView(ctx: Pick<Context, "db">, containerId: string): ApiMountPoint[] {
-  return mountRecordsOf(ctx.db)
-    .get(containerId)
-    .map((m) => ({
-      Type: m.type,
-      ...(m.type === "volume" ? { Name: m.name } : {}),
-      Source: m.source,
-      Destination: m.destination,
-      ...(m.type === "volume" ? { Driver: m.driver } : {}),
-      Mode: m.mode,
-      RW: m.rw,
-      Propagation: m.propagation,
-    }));
+  return mountRecordsOf(ctx.db).get(containerId).map(mountPointView);
+}
+
+export function mountPointView(m: MountPoint): ApiMountPoint {
+  return {
+    Type: m.type,
+    ...(m.type === "volume" ? { Name: m.name } : {}),
+    Source: m.source,
+    Destination: m.destination,
+    ...(m.type === "volume" ? { Driver: m.driver } : {}),
+    Mode: m.mode,
+    RW: m.rw,
+    Propagation: m.propagation,
+  };
 }

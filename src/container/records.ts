@@ -61,6 +61,12 @@ export interface Records {
   find(idOrName: string): ContainerRecord | undefined;
   byName(name: string): ContainerRecord | undefined;
   list(): ContainerRecord[];
+  /**
+   * Each container's ID, newest first as list(), with a number that changes
+   * with every write of its record: a reader keeping records parsed (ps)
+   * re-reads only those whose number moved on.
+   */
+  versions(): Map<string, number>;
   insert(rec: ContainerRecord): void;
   updateState(id: string, state: ContainerStateRecord): void;
   rename(id: string, name: string): void;
@@ -81,6 +87,7 @@ export function createRecords(db: DB): Records {
     // Callers pass hex digits only, so the pattern holds no wildcards of the user's.
     byPrefix: db.prepare<[string], Row>("SELECT * FROM containers WHERE id LIKE ? LIMIT 2"),
     all: db.prepare<[], Row>("SELECT * FROM containers ORDER BY created DESC, rowid DESC"),
+    ids: db.prepare<[], string>("SELECT id FROM containers ORDER BY created DESC, rowid DESC").pluck(),
     insert: db.prepare("INSERT INTO containers (id, name, image_id, created, spec, state) VALUES (?, ?, ?, ?, ?, ?)"),
     state: db.prepare("UPDATE containers SET state = ? WHERE id = ?"),
     rename: db.prepare("UPDATE containers SET name = ? WHERE id = ?"),
@@ -91,6 +98,12 @@ export function createRecords(db: DB): Records {
     byImage: db.prepare<[string], { id: string; state: string }>("SELECT id, state FROM containers WHERE image_id = ?"),
     statusCounts: db.prepare("SELECT json_extract(state, '$.status') AS status, count(*) AS n FROM containers GROUP BY status"),
   };
+
+  // Every write of a record goes through this object. Versions start at 0 when
+  // berthd does, as do its readers' copies; numbers never repeat, even for an ID deleted and made again.
+  let writes = 0;
+  const versions = new Map<string, number>();
+  const written = (id: string) => void versions.set(id, ++writes);
 
   const find = (idOrName: string): ContainerRecord | undefined => {
     if (!idOrName) return undefined;
@@ -114,6 +127,7 @@ export function createRecords(db: DB): Records {
       return row && fromRow(row);
     },
     list: () => q.all.all().map(fromRow),
+    versions: () => new Map(q.ids.all().map((id) => [id, versions.get(id) ?? 0])),
     insert(rec) {
       const spec: SpecColumn = {
         imageRef: rec.imageRef,
@@ -125,24 +139,31 @@ export function createRecords(db: DB): Records {
         ...(rec.networks ? { networks: rec.networks } : {}),
       };
       q.insert.run(rec.id, rec.name, rec.imageId, rec.created, JSON.stringify(spec), JSON.stringify(rec.state));
+      written(rec.id);
     },
     updateState(id, state) {
       q.state.run(JSON.stringify(state), id);
+      written(id);
     },
     rename(id, name) {
       q.rename.run(name, id);
+      written(id);
     },
     setRootfsMounts(id, mounts) {
       q.mounts.run(JSON.stringify(mounts), id);
+      written(id);
     },
     setNetworks(id, networks) {
       q.networks.run(JSON.stringify(networks), id);
+      written(id);
     },
     setHostConfig(id, hostConfig) {
       q.hostConfig.run(JSON.stringify(hostConfig), id);
+      written(id);
     },
     delete(id) {
       q.delete.run(id);
+      versions.delete(id);
     },
     usingImage(imageId) {
       return q.byImage.all(imageId).map((r) => ({ id: r.id, status: (JSON.parse(r.state) as ContainerStateRecord).status }));

@@ -68,6 +68,24 @@ describe("template engine", () => {
     assert.throws(() => parseTemplate("{{.Foo}}", { rootType: "*formatter.ContainerContext" }).execute({ Bar: 1 }), /can't evaluate field Foo/);
   });
 
+  it("fills a template of plain fields as the executor does: getters, methods, absent keys, errors", () => {
+    const row = {
+      get Name() {
+        return "web";
+      },
+      Label: () => "shop",
+      Nothing: undefined,
+      Count: 3,
+    };
+    assert.equal(parseTemplate("{{.Name}}\t{{.Label}} {{.Nothing}} {{.Count}}").execute(row), "web\tshop <no value> 3");
+    assert.equal(parseTemplate("{{.Name}} {{.Absent}}").execute(row), "web <no value>");
+    assert.throws(
+      () => parseTemplate("{{.Name}} {{.Absent}}", { rootType: "*formatter.ContainerContext" }).execute(row),
+      /:1:12: executing "" at <.Absent>: can't evaluate field Absent in type \*formatter.ContainerContext/,
+    );
+    assert.equal(parseTemplate("{{.Status}}", { missingKeyError: true }).execute(data.State), "running");
+  });
+
   it("builds table headers from the fields a table template uses", () => {
     const rows = [{ ID: "abc", Names: "web", Status: "Up 1 second", Label: () => "shop" }];
     assert.equal(

@@ -140,6 +140,7 @@ function size(c: ContainerSummary): string {
 
 /** "0.0.0.0:8080->80/tcp, 443/tcp", grouping consecutive ports into ranges like Docker. */
 export function displayPorts(ports: Port[]): string {
+  if (ports.length === 0) return "";
   const sorted = [...ports].sort(
     (a, b) =>
       a.PrivatePort - b.PrivatePort ||

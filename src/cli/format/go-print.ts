@@ -6,7 +6,8 @@
 import { GoDuration, GoNil, GoNilPtr, GoPtrValue, GoStruct, GoTime } from "./go-values.js";
 
 export function goPrint(value: unknown): string {
-  return print(value, false);
+  // Most of what a table prints: spared the type tests below.
+  return typeof value === "string" ? value : print(value, false);
 }
 
 /**
@@ -97,8 +98,11 @@ export function goJson(value: unknown, opts: { escapeHtml?: boolean } = {}): str
   return text.replace(pattern, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
+const NEEDS_ESCAPE = /["\\\x00-\x1f\x7f]/;
+
 /** Go's strconv.Quote for the characters containers' commands contain. */
 export function goQuote(text: string): string {
+  if (!NEEDS_ESCAPE.test(text)) return `"${text}"`;
   let out = '"';
   for (const ch of text) {
     const code = ch.codePointAt(0) ?? 0;

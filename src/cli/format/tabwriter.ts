@@ -13,6 +13,10 @@ export function tabulate(text: string, opts: TabOptions = {}): string {
   const padding = opts.padding ?? 3;
   const endsWithNewline = text.endsWith("\n");
   const lines = (endsWithNewline ? text.slice(0, -1) : text).split("\n").map((l) => l.split("\t"));
+  // One test for the whole text rather than two per cell: most tables hold no surrogate pairs.
+  const wide = SURROGATE.test(text);
+  const cellWidth = wide ? displayWidth : (cell: string) => cell.length;
+  const pad = wide ? (cell: string, w: number) => cell + " ".repeat(w - displayWidth(cell)) : (cell: string, w: number) => cell.padEnd(w);
   const widths = lines.map((cells) => new Array<number>(Math.max(cells.length - 1, 0)).fill(0));
   const maxColumns = Math.max(0, ...lines.map((cells) => cells.length - 1));
   for (let col = 0; col < maxColumns; col++) {
@@ -25,16 +29,18 @@ export function tabulate(text: string, opts: TabOptions = {}): string {
       let end = start;
       let width = minWidth;
       while (end < lines.length && lines[end].length - 1 > col) {
-        width = Math.max(width, displayWidth(lines[end][col]) + padding);
+        width = Math.max(width, cellWidth(lines[end][col]) + padding);
         end++;
       }
       for (let i = start; i < end; i++) widths[i][col] = width;
       start = end;
     }
   }
-  const out = lines.map((cells, i) =>
-    cells.map((cell, col) => (col < cells.length - 1 ? cell + " ".repeat(widths[i][col] - displayWidth(cell)) : cell)).join(""),
-  );
+  const out = lines.map((cells, i) => {
+    let line = "";
+    for (let col = 0; col < cells.length - 1; col++) line += pad(cells[col], widths[i][col]);
+    return line + cells[cells.length - 1];
+  });
   return out.join("\n") + (endsWithNewline ? "\n" : "");
 }
 

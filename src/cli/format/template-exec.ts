@@ -19,6 +19,8 @@ export interface ExecOptions {
   rootType?: string;
 }
 
+const noArgs: unknown[] = [];
+
 export class Executor {
   constructor(
     private readonly root: unknown,
@@ -73,15 +75,16 @@ export class Executor {
 
   private pipeline(pipe: Pipeline, dot: unknown, vars: Map<string, unknown>): unknown {
     let value: unknown;
-    pipe.cmds.forEach((cmd, i) => {
-      value = this.command(cmd, dot, vars, i === 0 ? [] : [value]);
-    });
+    for (let i = 0; i < pipe.cmds.length; i++) value = this.command(pipe.cmds[i]!, dot, vars, i === 0 ? noArgs : [value]);
     for (const name of pipe.decl) vars.set(name, value);
     return value;
   }
 
   private command(cmd: Operand[], dot: unknown, vars: Map<string, unknown>, piped: unknown[]): unknown {
-    const [head, ...rest] = cmd as [Operand, ...Operand[]];
+    const head = cmd[0]!;
+    // The common case, a lone {{.Field}} or function, without an argument list.
+    if (cmd.length === 1 && piped.length === 0) return this.operand(head, dot, vars);
+    const rest = cmd.slice(1);
     const args = (): unknown[] => [...rest.map((op) => this.operand(op, dot, vars)), ...piped];
     if (head.kind === "func") return this.call(head.name, head.at, args());
     if (head.kind === "field" && (rest.length > 0 || piped.length > 0)) {

@@ -11,10 +11,10 @@
 // with the arguments that follow it ({{.Label "k"}}), as Go calls a method.
 // Parsing is template-parser.ts, running it template-exec.ts; errors are
 // TemplateErrors worded as Go's.
-import { goJson } from "./go-print.js";
+import { goJson, goPrint } from "./go-print.js";
 import { Executor } from "./template-exec.js";
 import { FUNCS, HEADER_FUNCS } from "./template-funcs.js";
-import { parseNodes } from "./template-parser.js";
+import { parseNodes, type Node } from "./template-parser.js";
 
 export interface Template {
   execute(data: unknown): string;
@@ -47,19 +47,55 @@ export interface TemplateOptions {
 export function parseTemplate(source: string, opts: TemplateOptions = {}): Template {
   const name = opts.name ?? "";
   const nodes = parseNodes(source, { isFunc: (fn) => Object.hasOwn(FUNCS, fn), name });
+  // Made once, not per item: ps runs the template for each of thousands of rows.
+  let data: unknown;
+  let funcs = opts.headers ? { ...FUNCS, ...HEADER_FUNCS } : FUNCS;
+  if (opts.context && !opts.headers) funcs = { ...funcs, json: (v) => goJson(v, { escapeHtml: v === data }) };
+  const execOptions = {
+    funcs,
+    name,
+    missingKey: opts.missingKeyError ? ("error" as const) : ("default" as const),
+    ...(opts.rootType && !opts.headers ? { rootType: opts.rootType } : {}),
+  };
+  const flat = flatFields(nodes);
   return {
-    execute(data) {
+    execute(item) {
+      if (flat && isPlainObject(item) && flat.every((part) => typeof part === "string" || Object.hasOwn(item, part.field))) {
+        return flat.map((part) => (typeof part === "string" ? part : goPrint(valueOf(item[part.field])))).join("");
+      }
+      data = item;
       const out: string[] = [];
-      let funcs = opts.headers ? { ...FUNCS, ...HEADER_FUNCS } : FUNCS;
-      if (opts.context && !opts.headers) funcs = { ...funcs, json: (v) => goJson(v, { escapeHtml: v === data }) };
-      const exec = new Executor(data, {
-        funcs,
-        name,
-        missingKey: opts.missingKeyError ? "error" : "default",
-        ...(opts.rootType && !opts.headers ? { rootType: opts.rootType } : {}),
-      });
-      exec.run(nodes, data, new Map([["$", data]]), out);
+      new Executor(item, execOptions).run(nodes, item, new Map([["$", item]]), out);
       return out.join("");
     },
   };
+}
+
+/**
+ * A template of text and lone {{.Field}} actions, as the default tables are:
+ * its parts, which a row's own keys fill in without the executor (what
+ * the executor would do with them; anything else, errors included, is left
+ * to it). Undefined for any other template.
+ */
+function flatFields(nodes: Node[]): (string | { field: string })[] | undefined {
+  const parts: (string | { field: string })[] = [];
+  for (const node of nodes) {
+    if (node.kind === "text") parts.push(node.text);
+    else if (node.kind !== "action" || node.pipe.decl.length > 0 || node.pipe.cmds.length !== 1 || node.pipe.cmds[0]!.length !== 1) return undefined;
+    else {
+      const op = node.pipe.cmds[0]![0]!;
+      if (op.kind !== "field" || op.base !== "dot" || op.path.length !== 1) return undefined;
+      parts.push({ field: op.path[0]! });
+    }
+  }
+  return parts;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && Object.getPrototypeOf(value) === Object.prototype;
+}
+
+/** A method used without arguments ({{.Label}}) is still called, as by the executor. */
+function valueOf(value: unknown): unknown {
+  return typeof value === "function" ? (value as () => unknown)() : value;
 }
