@@ -23,8 +23,24 @@ export async function runSession(stream: AttachedStream, opts: SessionOptions): 
   let detached = false;
   try {
     if (opts.tty && opts.resize && process.stdout.isTTY) {
+      const sendSize = opts.resize;
+      // One request at a time, as the docker CLI: `stty rows R cols C` signals
+      // twice, and two requests in flight can land in either order, the
+      // half-changed size last. Signals meanwhile send the size once more after.
+      let sending = false;
+      let again = false;
+      const send = (): void => {
+        again = false;
+        sendSize({ height: process.stdout.rows, width: process.stdout.columns })
+          .catch(() => undefined)
+          .finally(() => (again ? send() : (sending = false)));
+      };
       const resize = (): void => {
-        opts.resize?.({ height: process.stdout.rows, width: process.stdout.columns }).catch(() => undefined);
+        if (sending) again = true;
+        else {
+          sending = true;
+          send();
+        }
       };
       resize();
       process.on("SIGWINCH", resize);
