@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { openDatabase, type DB } from "../../src/store/db.js";
 import { createRecords, initialState, type ContainerRecord, type Records } from "../../src/container/records.js";
 import { InvalidArgumentError, NotFoundError } from "../../src/errors.js";
+import { listRecords } from "../../src/container/list-records.js";
 
 let dir: string;
 let db: DB;
@@ -66,4 +67,39 @@ test("list is newest first; state, name and mounts updates persist", () => {
   ]);
   records.delete(idA);
   assert.equal(records.find(idA), undefined);
+});
+
+// ps's parsed records (list-records.ts), on a table of their own.
+test("listRecords reads as records.list() after every kind of write, and re-reads only the records written", () => {
+  const listDb = openDatabase(join(dir, "list.db"));
+  const store = createRecords(listDb);
+  const [idA, idB, idC] = ["a", "b", "c"].map((c) => c.repeat(64)) as [string, string, string];
+  store.insert(rec(idA, "/alpha", "2024-01-01T00:00:00.000Z"));
+  store.insert(rec(idB, "/beta", "2024-01-02T00:00:00.000Z"));
+  let previous = listRecords(store);
+  assert.deepEqual(previous, store.list());
+
+  const writes: [string, () => void][] = [
+    ["state", () => store.updateState(idA, { ...initialState(), status: "running", pid: 7 })],
+    ["rename", () => store.rename(idA, "/renamed")],
+    ["rootfs mounts", () => store.setRootfsMounts(idA, [{ type: "bind", source: "/x", options: ["rbind"] }])],
+    ["networks", () => store.setNetworks(idA, [{ id: "n1", name: "net", aliases: ["x"] }])],
+    ["host config", () => store.setHostConfig(idA, { NetworkMode: "net", Memory: 1 << 20 })],
+  ];
+  for (const [what, write] of writes) {
+    write();
+    const now = listRecords(store);
+    assert.deepEqual(now, store.list(), what);
+    assert.notEqual(now[1], previous[1], `${what}: the record written is read again`);
+    assert.equal(now[0], previous[0], `${what}: the other is kept`);
+    previous = now;
+  }
+
+  store.insert(rec(idC, "/gamma", "2024-01-03T00:00:00.000Z"));
+  store.delete(idB);
+  assert.deepEqual(listRecords(store), store.list());
+  assert.deepEqual(listRecords(store).map((r) => r.name), ["/gamma", "/renamed"]);
+  // Another store on the same table starts from the table, not from the first one's parsed records.
+  assert.deepEqual(listRecords(createRecords(listDb)), store.list());
+  listDb.close();
 });
