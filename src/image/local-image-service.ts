@@ -13,7 +13,6 @@ import type { ImageService } from "./image-service.js";
 import { commitLayer, importImage, tagReference } from "./import.js";
 import { imageHistory, inspectImage } from "./inspect.js";
 import { listImages } from "./list.js";
-import { loadImages } from "./load.js";
 import { createImageRecords } from "./records.js";
 import { createBuildLayers } from "./build-layers.js";
 import { createLeases, type Leases } from "./leases.js";
@@ -22,7 +21,6 @@ import type { RegistrySettings } from "./pull.js";
 import { removeImage } from "./remove.js";
 import { pruneImages } from "./prune.js";
 import { createRwLock } from "./rw-lock.js";
-import { saveImages } from "./save.js";
 import type { ApplyLayer } from "./unpack.js";
 
 /** Where image events go (the daemon's bus): tag, untag, delete, import, load, save. */
@@ -128,6 +126,9 @@ export function createImageService(deps: ImageServiceDeps): ImageService {
       return id;
     },
     async save(refsOrIds) {
+      // save and load are loaded on first use, as pull and push: tar-stream and streamx are
+      // much code to compile at start for what most daemons seldom do.
+      const { saveImages } = await import("./save.js");
       const stream = await saveImages(ctx, refsOrIds);
       for (const r of refsOrIds) {
         // A bare repository name saves all its tags and names no single image.
@@ -142,6 +143,7 @@ export function createImageService(deps: ImageServiceDeps): ImageService {
       return stream;
     },
     async load(source, onMessage) {
+      const { loadImages } = await import("./load.js");
       const loaded: [string, string[]][] = [];
       await collectUnused(await collectOnFailure(() => loadImages(ctx, source, onMessage, (id, names) => loaded.push([id, names]))));
       for (const [id, names] of loaded) for (const name of names) publish("load", id, name);

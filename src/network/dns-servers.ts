@@ -5,7 +5,6 @@
 // container's other names go (its --dns servers, else the host's resolvers).
 import { isIP } from "node:net";
 import type { DnsServer, NameTable, Upstream } from "./dns/dns-server.js";
-import { startDnsServer } from "./dns/dns-server-impl.js";
 import { hostUpstreams } from "./dns/upstreams.js";
 import type { NetworkContext } from "./local-network-service.js";
 import type { NetworkRow } from "./records.js";
@@ -70,14 +69,16 @@ export function createDnsServers(ctx: NetworkContext, opts: { port?: number }): 
   return {
     async ensure(net) {
       if (!servesNames(net) || servers.has(net.id)) return;
-      const starting = startDnsServer({
+      // Loaded with the first user-defined network's first endpoint: dns-packet is much code
+      // that a daemon running only default-bridge or --network none containers never needs.
+      const starting = import("./dns/dns-server-impl.js").then(({ startDnsServer }) => startDnsServer({
         address: net.gateway!,
         ...(opts.port !== undefined ? { port: opts.port } : {}),
         names: nameTable(ctx, net),
         // An internal network reaches nothing outside, names included.
         upstreams: net.internal ? [] : hostUpstreams(),
         log: ctx.log,
-      }).catch((err: unknown) => {
+      })).catch((err: unknown) => {
         ctx.log("warn", "DNS server did not start", { network: net.name, address: net.gateway, error: String(err) });
         servers.delete(net.id);
         return undefined;
