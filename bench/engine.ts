@@ -55,7 +55,7 @@ const millis = (s: Sample): string => `${s.median.toFixed(1)} ms`;
 async function main(): Promise<void> {
   notes.push(`node ${process.version}; ${runs} runs per figure (median); load average at start ${loadavg()[0]!.toFixed(2)}`);
   const bundled = await bundleCli();
-  notes.push(bundled ? "berth CLI: one-file bundle dist/berth.mjs (rebuilt by the bench)" : "berth CLI: unbundled dist/src (esbuild bundle failed)");
+  notes.push(bundled ? "berth CLI: one-file bundle dist/berth.cjs with its V8 code cache (rebuilt by the bench)" : "berth CLI: unbundled dist/src (esbuild bundle failed)");
 
   const d: Daemon = await startDaemon();
   cleanups.push(() => d.destroy());

@@ -131,7 +131,7 @@ export async function removeAll(cli: Cli, ids: string[]): Promise<void> {
   for (let i = 0; i < batch.length; i += 100) await must(cli, ["rm", "-f", ...batch.slice(i, i + 100)], 300_000);
 }
 
-/** Rebuilds dist/berth.mjs so that the CLI measured is the current code, bundled. */
+/** Rebuilds dist/berth.cjs so that the CLI measured is the current code, bundled. */
 export async function bundleCli(): Promise<boolean> {
   const r = await exec([process.execPath, `${repo}scripts/bundle.mjs`], { timeoutMs: 60_000 });
   if (r.code !== 0) console.error(r.stderr);
@@ -144,7 +144,7 @@ export function bundleFresh(): boolean {
   const list = `${repo}dist/berth.inputs.json`;
   if (!existsSync(list)) return false;
   const inputs = JSON.parse(readFileSync(list, "utf8")) as string[];
-  return inputs.every((p) => mtime(p) <= mtime("berth.mjs"));
+  return inputs.every((p) => mtime(p) <= mtime("berth.cjs"));
 }
 
 /** Loads berth's busybox into an anchor engine that lacks it; returns a note to print when it did. */

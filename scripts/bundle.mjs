@@ -1,8 +1,10 @@
 #!/usr/bin/env node
-// Bundles the compiled CLI (dist/src/cli/main.js and everything it imports,
-// commander included) into one file, dist/berth.mjs, which bin/berth prefers:
+// Bundles the compiled CLI (dist/src/cli/program.js and everything it imports,
+// commander included) into one file, dist/berth.cjs, which bin/berth prefers:
 // resolving, reading and linking ~60 modules through Node's ESM loader costs
-// more than the CLI's own work for short commands. The daemon
+// more than the CLI's own work for short commands. It is a CommonJS script so
+// that bin/berth can compile it with V8's code cache (vm.Script cachedData),
+// which ES modules cannot use on Node 20. The daemon
 // (dist/src/daemon/main.js) gets the same treatment, dist/berthd/main.mjs, which
 // bin/berthd prefers: one module instead of ~150 keeps a few MB of module
 // records and compiled code out of its resident memory. Run after tsc
@@ -25,15 +27,19 @@ import { fileURLToPath } from "node:url";
 const root = fileURLToPath(new URL("..", import.meta.url));
 const dist = join(root, "dist");
 const bundles = [
-  { entry: "src/cli/main.js", name: "berth" },
+  { entry: "src/cli/program.js", name: "berth", format: "cjs" },
   // The daemon's bundle is split at its dynamic imports (the builder, the
   // registry client): code a daemon may never run stays in chunk files that
   // are read only when first needed, out of an idle daemon's memory.
   { entry: "src/daemon/main.js", name: "berthd", split: true },
 ];
 
-/** A module that finds files next to itself (version-info.ts reads package.json via import.meta.url) must keep seeing its own location, not the bundle's. */
-const keepModuleUrls = (outfile) => ({
+/**
+ * A module that finds files next to itself (version-info.ts reads package.json
+ * via import.meta.url) must keep seeing its own location, not the bundle's.
+ * `base` is the bundle's own URL as an expression of the output format.
+ */
+const keepModuleUrls = (outfile, base) => ({
   name: "keep-module-urls",
   setup(b) {
     b.onLoad({ filter: /\/dist\/src\/.*\.js$/ }, async ({ path }) => {
@@ -41,16 +47,17 @@ const keepModuleUrls = (outfile) => ({
       if (!text.includes("import.meta.url")) return undefined;
       const fromBundle = relative(dirname(outfile), path);
       return {
-        contents: text.replaceAll("import.meta.url", `new URL(${JSON.stringify(fromBundle)}, import.meta.url).href`),
+        contents: text.replaceAll("import.meta.url", `new URL(${JSON.stringify(fromBundle)}, ${base}).href`),
         loader: "js",
       };
     });
   },
 });
 
-async function bundle({ entry, name, split = false }) {
+async function bundle({ entry, name, split = false, format = "esm" }) {
   // A split bundle is a directory: dist/<name>/main.mjs plus its chunks.
-  const outfile = split ? join(dist, name, "main.mjs") : join(dist, `${name}.mjs`);
+  const cjs = format === "cjs";
+  const outfile = split ? join(dist, name, "main.mjs") : join(dist, `${name}.${cjs ? "cjs" : "mjs"}`);
   const inputsFile = join(dist, `${name}.inputs.json`);
   const tmp = split ? join(dist, `${name}.${process.pid}.tmp`) : `${outfile}.${process.pid}.tmp`;
   // Dated when the build began: an input that tsc rewrites while esbuild runs
@@ -63,14 +70,14 @@ async function bundle({ entry, name, split = false }) {
     absWorkingDir: root,
     bundle: true,
     platform: "node",
-    format: "esm",
+    format,
     target: "node20",
     // Native addons cannot be inlined; they load from node_modules as before.
     external: ["better-sqlite3", "node-unix-socket"],
     // commander is CommonJS and calls require() for Node built-ins, which an ES
     // module lacks.
-    banner: { js: 'import { createRequire as __berthRequire } from "node:module";\nconst require = __berthRequire(import.meta.url);' },
-    plugins: [keepModuleUrls(outfile)],
+    ...(cjs ? {} : { banner: { js: 'import { createRequire as __berthRequire } from "node:module";\nconst require = __berthRequire(import.meta.url);' } }),
+    plugins: [keepModuleUrls(outfile, cjs ? 'require("node:url").pathToFileURL(__filename)' : "import.meta.url")],
     metafile: true,
     legalComments: "none",
     logLevel: "warning",

@@ -34,6 +34,20 @@ function scanGlobals(argv: string[]): Invocation {
   return inv;
 }
 
+/**
+ * Runs one command line and exits with its code once pending output is
+ * flushed (stdin or a socket may still hold the loop open). `beforeExit` runs
+ * first: bin/berth saves its compile cache there.
+ */
+export async function main(argv: string[], beforeExit?: () => void): Promise<void> {
+  const code = await runCli(argv);
+  beforeExit?.();
+  const finish = (): never => process.exit(code);
+  if (process.stdout.writableLength > 0) process.stdout.once("drain", finish);
+  else if (process.stderr.writableLength > 0) process.stderr.once("drain", finish);
+  else finish();
+}
+
 export async function runCli(argv: string[]): Promise<number> {
   const inv = scanGlobals(argv);
   if (inv.version) {
