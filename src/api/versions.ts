@@ -2,21 +2,13 @@
 // edge knows about. Handlers ask this file instead of comparing versions
 // themselves, so the shims stay listed in one place.
 import { InvalidArgumentError } from "../errors.js";
+import { compareVersions } from "../oci/versions.js";
 import type { ImageInspect, SystemVersion } from "./types/index.js";
 
 export const API_VERSION = "1.45";
 export const MIN_API_VERSION = "1.24";
 
-/** Compares dotted versions numerically, as dockerd does ("1.9" < "1.10"). */
-export function compareVersions(a: string, b: string): number {
-  const pa = a.split(".").map(Number);
-  const pb = b.split(".").map(Number);
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const d = (pa[i] || 0) - (pb[i] || 0);
-    if (d !== 0) return Math.sign(d);
-  }
-  return 0;
-}
+export { compareVersions };
 
 export function versionAtLeast(version: string, min: string): boolean {
   return compareVersions(version, min) >= 0;

@@ -12,6 +12,7 @@ import http from "node:http";
 import type { Socket } from "node:net";
 import type { Readable } from "node:stream";
 import { UnavailableError, isErrno } from "../errors.js";
+import { compareVersions } from "../oci/versions.js";
 import { errorForStatus } from "./http-error.js";
 import { parseHost, type Endpoint } from "./host.js";
 
@@ -172,17 +173,6 @@ function pingVersion(endpoint: Endpoint, agent: http.Agent): Promise<string> {
     });
     req.end();
   });
-}
-
-/** Compares dotted versions numerically ("1.9" < "1.10"). The API edge has its own: client and api are peers. */
-function compareVersions(a: string, b: string): number {
-  const pa = a.split(".").map(Number);
-  const pb = b.split(".").map(Number);
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const d = (pa[i] || 0) - (pb[i] || 0);
-    if (d !== 0) return Math.sign(d);
-  }
-  return 0;
 }
 
 // servername is passed through to the agent, which reads it (net.connect options).

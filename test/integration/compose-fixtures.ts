@@ -2,7 +2,7 @@
 // program, talking to an engine's API directly (to check state the same way
 // against berthd and dockerd), and the compose project the scenarios drive.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { request } from "node:http";
+import { get, request } from "node:http";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 
@@ -78,6 +78,16 @@ export function engine(socket: string, method: string, apiPath: string, body?: u
     req.end(payload);
   });
 }
+
+/** GET over loopback; resolves with the body. */
+export const httpGet = (url: string): Promise<string> =>
+  new Promise((resolve, reject) => {
+    get(url, (res) => {
+      let body = "";
+      res.on("data", (c) => (body += c));
+      res.on("end", () => resolve(body));
+    }).on("error", reject);
+  });
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

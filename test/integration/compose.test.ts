@@ -13,12 +13,11 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
-import { get } from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { serveRegistry } from "../../src/registry/server/serve.js";
 import { berthBin, startDaemon, type Daemon } from "./harness.js";
-import { engine, eventually, runProgram, spawnProgram, which, writeComposeProject, type Run } from "./compose-fixtures.js";
+import { engine, eventually, httpGet, runProgram, spawnProgram, which, writeComposeProject, type Run } from "./compose-fixtures.js";
 
 const composePath = process.env.COMPOSE_TEST_BIN || which("docker-compose");
 const dockerPath = process.env.DOCKER_CLI_TEST_BIN || which("docker");
@@ -40,15 +39,6 @@ interface ContainerInspect {
   NetworkSettings: { Networks: Record<string, { IPAddress: string }> };
 }
 
-/** GET over loopback; resolves with the body. */
-const httpGet = (url: string): Promise<string> =>
-  new Promise((resolve, reject) => {
-    get(url, (res) => {
-      let body = "";
-      res.on("data", (c) => (body += c));
-      res.on("end", () => resolve(body));
-    }).on("error", reject);
-  });
 
 describe("docker-compose 1.29 against berthd", { skip: !composePath && "docker-compose is not installed" }, () => {
   let d: Daemon | undefined;

@@ -9,11 +9,11 @@
 // loudly, for the docker client where none is installed.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { runProgram, which } from "./compose-fixtures.js";
 import { startDaemon, type Daemon, type Result } from "./harness.js";
 
-const dockerPath = process.env.DOCKER_CLI_TEST_BIN || spawnSync("sh", ["-c", "command -v docker"], { encoding: "utf8" }).stdout.trim();
+const dockerPath = process.env.DOCKER_CLI_TEST_BIN || which("docker");
 const externalHost = process.env.DOCKER_CLI_TEST_HOST;
 if (!dockerPath) console.warn("SKIPPING the docker CLI half of formats-filters: no docker client installed (apt-get install docker.io)");
 if (externalHost) console.warn(`SKIPPING the berth half of formats-filters: the docker CLI runs against ${externalHost}`);
@@ -33,15 +33,7 @@ const subnet = `10.${octet}.7.0/24`;
 const port = 20000 + (parseInt(tag, 16) % 20000);
 
 function docker(args: string[]): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(dockerPath, args, { env: { ...process.env, DOCKER_HOST: host }, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c) => (stdout += c));
-    child.stderr.on("data", (c) => (stderr += c));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
+  return runProgram(dockerPath, args, { env: { ...process.env, DOCKER_HOST: host } });
 }
 
 const clients: Client[] = [

@@ -15,11 +15,10 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
-import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { berthBin, startDaemon, type Daemon } from "./harness.js";
-import { runProgram, type Run } from "./compose-fixtures.js";
+import { engine, eventually, runProgram, sleep, type Run } from "./compose-fixtures.js";
 
 const which = (cmd: string) => spawnSync("sh", ["-c", `command -v ${cmd}`], { encoding: "utf8" }).stdout.trim();
 const dockerPath = process.env.DOCKER_CLI_TEST_BIN || which("docker");
@@ -27,9 +26,6 @@ const externalHost = process.env.DOCKER_CLI_TEST_HOST;
 const scriptPath = which("script");
 if (!dockerPath) console.warn("SKIPPING the docker-CLI half of runtime-options-more tests: no docker client installed (apt-get install docker.io)");
 if (!scriptPath) console.warn("SKIPPING the terminal tests of runtime-options-more: no script(1) (apt-get install util-linux)");
-
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const runClient = (argv: string[], env: NodeJS.ProcessEnv): Promise<Run> => runProgram(argv[0]!, argv.slice(1), { env, timeoutMs: 60_000 });
 
@@ -112,11 +108,12 @@ describe("runtime options, more", () => {
     const name = `${prefix}-hcnull`;
     made.add(name);
     const body = { Image: "busybox", Cmd: ["true"], Healthcheck: { Test: ["CMD", "true"], Interval: null, Timeout: 0, Retries: null, StartPeriod: null } };
-    const created = await api(host, "POST", `/v1.41/containers/create?name=${name}`, body);
-    assert.equal(created.status, 201, created.body);
-    const view = JSON.parse((await api(host, "GET", `/v1.41/containers/${name}/json`)).body) as { Config: { Healthcheck: unknown } };
+    const socket = host.replace(/^unix:\/\//, "");
+    const created = await engine(socket, "POST", `/v1.41/containers/create?name=${name}`, body);
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const view = (await engine(socket, "GET", `/v1.41/containers/${name}/json`)).body as { Config: { Healthcheck: unknown } };
     assert.deepEqual(view.Config.Healthcheck, { Test: ["CMD", "true"] });
-    assert.equal((await api(host, "DELETE", `/v1.41/containers/${name}`)).status, 204);
+    assert.equal((await engine(socket, "DELETE", `/v1.41/containers/${name}`)).status, 204);
   });
 
   const clients = [
@@ -151,7 +148,7 @@ describe("runtime options, more", () => {
       test("--stop-signal: stop sends it to pid 1", async () => {
         const name = named("ssig");
         assert.equal((await c(["run", "-d", "--name", name, "--stop-signal", "SIGUSR1", "busybox", ...trapLoop("USR1", "; exit 3")])).code, 0);
-        await eventually(async () => (await c(["logs", name])).stdout === "ready\n", "the trap set");
+        await eventually("the trap set", async () => (await c(["logs", name])).stdout === "ready\n");
         const stop = await c(["stop", name]);
         assert.deepEqual([stop.code, stop.stdout], [0, `${name}\n`], stop.stderr);
         assert.equal(await inspect("{{.Config.StopSignal}} {{.State.Status}} {{.State.ExitCode}}", name), "SIGUSR1 exited 3");
@@ -162,7 +159,7 @@ describe("runtime options, more", () => {
       test("--stop-timeout: stop signals, waits, then kills (137)", async () => {
         const name = named("stime");
         assert.equal((await c(["run", "-d", "--name", name, "--stop-timeout", "2", "busybox", ...trapLoop("TERM", "")])).code, 0);
-        await eventually(async () => (await c(["logs", name])).stdout === "ready\n", "the trap set");
+        await eventually("the trap set", async () => (await c(["logs", name])).stdout === "ready\n");
         const stop = await c(["stop", name]);
         assert.deepEqual([stop.code, stop.stdout], [0, `${name}\n`], stop.stderr);
         assert.equal(await inspect("{{.Config.StopTimeout}} {{.State.Status}} {{.State.ExitCode}} {{.State.OOMKilled}}", name), "2 exited 137 false");
@@ -238,7 +235,7 @@ describe("runtime options, more", () => {
       test("--ipc container:<id> shares the donor's /dev/shm, a host tmpfs that goes with the run", async () => {
         const donor = named("shmd");
         await c(["run", "-d", "--name", donor, "--ipc", "shareable", "--shm-size", "8m", "busybox", "sh", "-c", "echo hello > /dev/shm/x; sleep 300"]);
-        await eventually(async () => (await c(["exec", donor, "cat", "/dev/shm/x"])).stdout === "hello\n", "the donor's file");
+        await eventually("the donor's file", async () => (await c(["exec", donor, "cat", "/dev/shm/x"])).stdout === "hello\n");
         const id = await inspect("{{.Id}}", donor);
         const hostShm = `${id}/mounts/shm `;
         assert.ok(mountinfo().includes(hostShm), "the donor's /dev/shm is mounted on the host");
@@ -303,35 +300,3 @@ describe("runtime options, more", () => {
     });
   }
 });
-
-/** Polls `check` until it returns true (bounded), for states that settle asynchronously. */
-async function eventually(check: () => Promise<boolean>, what: string, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await sleep(200);
-  }
-  assert.fail(`timed out waiting for ${what}`);
-}
-
-/** One request to the engine's socket. */
-function api(host: string, method: string, urlPath: string, body?: unknown): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const payload = body === undefined ? undefined : JSON.stringify(body);
-    const req = http.request(
-      {
-        socketPath: host.replace(/^unix:\/\//, ""),
-        method,
-        path: urlPath,
-        headers: payload ? { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(payload) } : {},
-      },
-      (res) => {
-        let text = "";
-        res.on("data", (c) => (text += c));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
-      },
-    );
-    req.on("error", reject);
-    req.end(payload);
-  });
-}

@@ -17,28 +17,15 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { berthBin, startDaemon, type Daemon } from "./harness.js";
-import { runProgram, type Run } from "./compose-fixtures.js";
+import { eventually, runProgram, sleep, type Run } from "./compose-fixtures.js";
 
 const dockerPath = process.env.DOCKER_CLI_TEST_BIN || spawnSync("sh", ["-c", "command -v docker"], { encoding: "utf8" }).stdout.trim();
 const externalHost = process.env.DOCKER_CLI_TEST_HOST;
 if (!dockerPath) console.warn("SKIPPING the docker-CLI half of runtime-options tests: no docker client installed (apt-get install docker.io)");
 if (externalHost) console.warn(`SKIPPING the berth half and the berthd-restart tests of runtime-options: the docker CLI runs against ${externalHost}`);
 
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 const runClient = (bin: string[], args: string[], env: NodeJS.ProcessEnv): Promise<Run> =>
   runProgram(bin[0]!, [...bin.slice(1), ...args], { env, timeoutMs: 60_000 });
-
-/** Polls `check` until it returns true (bounded), for states that settle asynchronously. */
-async function eventually(check: () => Promise<boolean>, what: string, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await sleep(200);
-  }
-  assert.fail(`timed out waiting for ${what}`);
-}
 
 describe("runtime options", () => {
   let d: Daemon | undefined;
@@ -85,7 +72,7 @@ describe("runtime options", () => {
         ]);
         assert.equal(r.code, 0, r.stderr);
         assert.equal(await inspect("{{json .Config.Healthcheck}}", name), JSON.stringify({ Test: ["CMD-SHELL", "echo probe; exit $(cat /tmp/rc 2>/dev/null || echo 0)"], Interval: 300_000_000, Retries: 2 }));
-        await eventually(async () => (await inspect("{{.State.Health.Status}}", name)) === "healthy", "healthy");
+        await eventually("healthy", async () => (await inspect("{{.State.Health.Status}}", name)) === "healthy");
         const ps = await c(["ps", "--filter", `name=${name}`, "--format", "{{.Status}}"]);
         assert.match(ps.stdout, /^Up .* \(healthy\)\n$/);
         const log = JSON.parse(await inspect("{{json .State.Health.Log}}", name)) as { ExitCode: number; Output: string }[];
@@ -93,7 +80,7 @@ describe("runtime options", () => {
         assert.equal(log[0]!.Output, "probe\n");
 
         assert.equal((await c(["exec", name, "sh", "-c", "echo 3 > /tmp/rc"])).code, 0);
-        await eventually(async () => (await inspect("{{.State.Health.Status}}", name)) === "unhealthy", "unhealthy");
+        await eventually("unhealthy", async () => (await inspect("{{.State.Health.Status}}", name)) === "unhealthy");
         const h = JSON.parse(await inspect("{{json .State.Health}}", name)) as { FailingStreak: number; Log: unknown[] };
         assert.ok(h.FailingStreak >= 2);
         assert.ok(h.Log.length <= 5);
@@ -109,7 +96,7 @@ describe("runtime options", () => {
       test("healthcheck: a probe over its timeout fails with dockerd's words; --no-healthcheck", async () => {
         const name = `${p}-hto`;
         await c(["run", "-d", "--name", name, "--health-cmd", "sleep 5", "--health-timeout", "200ms", "--health-interval", "300ms", "busybox", "sleep", "300"]);
-        await eventually(async () => (await inspect("{{len .State.Health.Log}}", name)) >= "1", "a probe result");
+        await eventually("a probe result", async () => (await inspect("{{len .State.Health.Log}}", name)) >= "1");
         const log = JSON.parse(await inspect("{{json .State.Health.Log}}", name)) as { ExitCode: number; Output: string }[];
         assert.deepEqual([log[0]!.ExitCode, log[0]!.Output], [-1, "Health check exceeded timeout (200ms)"]);
         await c(["rm", "-f", name]);
@@ -168,7 +155,7 @@ describe("runtime options", () => {
       test("--ipc, --pid, --cgroupns, --userns", async () => {
         const donor = `${p}-ipc`;
         await c(["run", "-d", "--name", donor, "--ipc", "shareable", "busybox", "sh", "-c", "echo hello > /dev/shm/x; sleep 300"]);
-        await eventually(async () => (await inspect("{{.State.Running}}", donor)) === "true", "donor running");
+        await eventually("donor running", async () => (await inspect("{{.State.Running}}", donor)) === "true");
         const donorIpc = (await c(["exec", donor, "readlink", "/proc/self/ns/ipc"])).stdout;
         const joined = await c(["run", "--rm", "--ipc", `container:${donor}`, "busybox", "readlink", "/proc/self/ns/ipc"]);
         assert.equal(joined.stdout, donorIpc, joined.stderr);
@@ -228,7 +215,7 @@ describe("runtime options", () => {
       test("restart policies: on-failure:N, always, and their errors", async () => {
         const onf = `${p}-onf`;
         await c(["run", "-d", "--name", onf, "--restart", "on-failure:2", "busybox", "sh", "-c", "exit 3"]);
-        await eventually(async () => (await inspect("{{.RestartCount}} {{.State.Status}}", onf)) === "2 exited", "two restarts");
+        await eventually("two restarts", async () => (await inspect("{{.RestartCount}} {{.State.Status}}", onf)) === "2 exited");
         await sleep(500);
         assert.equal(await inspect("{{.RestartCount}} {{.State.ExitCode}}", onf), "2 3");
         const conflict = await c(["run", "--rm", "--restart", "always", "busybox", "true"]);
@@ -257,9 +244,9 @@ describe("runtime options", () => {
     await sleep(1000);
     await daemon.restart();
     const status = async (n: string) => (await b(["inspect", "-f", "{{.State.Status}}", n])).stdout.trim();
-    await eventually(async () => (await status("rp-always")) === "running" && (await status("rp-unless")) === "running", "restarted");
+    await eventually("restarted", async () => (await status("rp-always")) === "running" && (await status("rp-unless")) === "running");
     // dockerd starts an "always" container the user stopped when the daemon starts again.
-    await eventually(async () => (await status("rp-always-stopped")) === "running", "always restarted after a stop");
+    await eventually("always restarted after a stop", async () => (await status("rp-always-stopped")) === "running");
     assert.equal(await status("rp-unless-stopped"), "exited");
     assert.equal(await status("rp-no"), "exited");
     await b(["rm", "-f", "rp-always", "rp-unless", "rp-unless-stopped", "rp-always-stopped", "rp-no"]);
@@ -269,9 +256,9 @@ describe("runtime options", () => {
     const daemon = d!;
     const b = (args: string[]) => daemon.berth(args);
     await b(["run", "-d", "--name", "hc-restart", "--health-cmd", "true", "--health-interval", "300ms", "busybox", "sleep", "300"]);
-    await eventually(async () => (await b(["inspect", "-f", "{{.State.Health.Status}}", "hc-restart"])).stdout.trim() === "healthy", "healthy");
+    await eventually("healthy", async () => (await b(["inspect", "-f", "{{.State.Health.Status}}", "hc-restart"])).stdout.trim() === "healthy");
     await daemon.restart();
-    await eventually(async () => (await b(["inspect", "-f", "{{.State.Health.Status}}", "hc-restart"])).stdout.trim() === "healthy", "healthy again");
+    await eventually("healthy again", async () => (await b(["inspect", "-f", "{{.State.Health.Status}}", "hc-restart"])).stdout.trim() === "healthy");
     await b(["rm", "-f", "hc-restart"]);
   });
 });

@@ -11,7 +11,6 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
-import { get } from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { PassThrough, type Readable } from "node:stream";
@@ -19,7 +18,7 @@ import Docker from "dockerode";
 import { GenericContainer, Wait } from "testcontainers";
 import { serveRegistry } from "../../src/registry/server/serve.js";
 import { startDaemon, type Daemon } from "./harness.js";
-import { eventually } from "./compose-fixtures.js";
+import { eventually, httpGet } from "./compose-fixtures.js";
 
 const externalHost = process.env.DOCKER_CLI_TEST_HOST;
 
@@ -29,14 +28,6 @@ interface DockerEvent {
   Actor: { ID: string; Attributes: Record<string, string> };
 }
 
-const httpGet = (url: string): Promise<string> =>
-  new Promise((resolve, reject) => {
-    get(url, (res) => {
-      let body = "";
-      res.on("data", (c) => (body += c));
-      res.on("end", () => resolve(body));
-    }).on("error", reject);
-  });
 
 /** Collects a stream's text as it arrives. */
 function collect(stream: NodeJS.ReadableStream): { text: () => string; ended: Promise<void> } {
