@@ -27,5 +27,7 @@ export async function peek(source: Readable, n: number): Promise<{ head: Buffer;
       await it.return?.();
     }
   }
-  return { head: first.subarray(0, Math.max(n, 0)), rest: Readable.from(all(), { objectMode: false }) };
+  // Chunks are handed on as they came: a byte-mode stream's reader would get
+  // everything buffered glued into one Buffer, a copy of every byte.
+  return { head: first.subarray(0, Math.max(n, 0)), rest: Readable.from(all()) };
 }

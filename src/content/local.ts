@@ -12,6 +12,14 @@ import { assertDigest, createDigester, digestHex } from "../oci/digest.js";
 import type { Digest } from "../oci/types.js";
 import type { BlobInfo, ContentStore } from "./store.js";
 
+/**
+ * Blobs are read, and written, 1 MiB at a time. Each read or write is a round
+ * trip to libuv's thread pool, and waking a pool thread is what costs (an
+ * inter-processor interrupt, dear on a VM: ~60 µs of the event loop here); at
+ * node's 64 KiB a 100 MB push made 1,600 of them for reading alone.
+ */
+const IO_SIZE = 1024 * 1024;
+
 export function createContentStore(root: string): ContentStore {
   const blobDir = path.join(root, "blobs", "sha256");
   const ingestDir = path.join(root, "ingest");
@@ -39,7 +47,7 @@ export function createContentStore(root: string): ContentStore {
       if (isErrno(err, "ENOENT")) throw new NotFoundError(`content ${digest}: not found`);
       throw err;
     }
-    return handle.createReadStream();
+    return handle.createReadStream({ highWaterMark: IO_SIZE });
   }
 
   async function readBytes(digest: Digest): Promise<Buffer> {
@@ -62,14 +70,24 @@ export function createContentStore(root: string): ContentStore {
           digester.update(source);
           await writeAll(handle, source);
         } else {
+          // Network chunks are 16-64 KiB: gathered, they go out in one writev per MiB.
+          let batch: Buffer[] = [];
+          let batched = 0;
           for await (const chunk of source) {
             const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
             digester.update(buf);
-            await writeAll(handle, buf);
             if (expected.size !== undefined && digester.size > expected.size) {
               throw new InvalidArgumentError(sizeMismatch(expected, `more than ${expected.size}`));
             }
+            batch.push(buf);
+            batched += buf.length;
+            if (batched >= IO_SIZE) {
+              await writeAllv(handle, batch);
+              batch = [];
+              batched = 0;
+            }
           }
+          if (batched > 0) await writeAllv(handle, batch);
         }
         const actual = digester.digest();
         if (expected.size !== undefined && digester.size !== expected.size) {
@@ -127,6 +145,13 @@ async function writeAll(handle: fsp.FileHandle, buf: Buffer): Promise<void> {
     const { bytesWritten } = await handle.write(buf, off, buf.length - off);
     off += bytesWritten;
   }
+}
+
+async function writeAllv(handle: fsp.FileHandle, bufs: Buffer[]): Promise<void> {
+  const total = bufs.reduce((n, b) => n + b.length, 0);
+  const { bytesWritten } = await handle.writev(bufs);
+  // A short writev (rare: a signal, a nearly full disk) finishes byte by byte from where it stopped.
+  if (bytesWritten < total) await writeAll(handle, Buffer.concat(bufs).subarray(bytesWritten));
 }
 
 async function syncDir(dir: string): Promise<void> {

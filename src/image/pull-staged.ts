@@ -7,7 +7,7 @@
 // config's.
 import { rm } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
-import { PassThrough, Readable } from "node:stream";
+import { Readable } from "node:stream";
 import { InvalidArgumentError } from "../errors.js";
 import type { Descriptor, Digest } from "../oci/types.js";
 import type { RepositoryClient } from "../registry/registry.js";
@@ -18,7 +18,7 @@ import type { Leases } from "./leases.js";
 import { counted, layerId, progressReporter, type Report } from "./progress.js";
 import type { LayerRow } from "./records.js";
 import { limited, retried } from "./download-queue.js";
-import { commitUnpacked, consumeHashed, tee } from "./unpack.js";
+import { chunkPipe, commitUnpacked, consumeHashed, tee } from "./unpack.js";
 import type { BlobSources } from "./blob-sources.js";
 
 interface Staged {
@@ -96,12 +96,12 @@ async function stage(
     try {
       const { stream } = await repo.getBlob(d.digest, o.signal ? { signal: o.signal } : {});
       const tick = progressReporter(o.report, id, "Downloading", d.size);
-      const sink = new PassThrough({ highWaterMark: 1 << 20 });
+      const sink = chunkPipe(1 << 20);
       const stored = ctx.content.ingest(sink, { digest: d.digest, size: d.size });
       stored.catch(() => undefined);
       let unpacked: { result: { size: number }; digest: Digest };
       try {
-        const { stream: plain } = await decompress(Readable.from(tee(counted(stream, tick), sink, { size: d.size }), { objectMode: false }));
+        const { stream: plain } = await decompress(Readable.from(tee(counted(stream, tick), sink, { size: d.size })));
         unpacked = await consumeHashed(plain, (s) => ctx.applyLayer(dir, s, { whiteouts: "overlay" }));
       } catch (err) {
         // With every byte in, the store's verdict (a wrong digest) explains an unpack failure

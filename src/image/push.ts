@@ -11,9 +11,9 @@ import { familiarName, familiarString, parseNormalizedNamed, parseReference, rep
 import { MediaType, type Digest } from "../oci/types.js";
 import type { RepositoryClient } from "../registry/registry.js";
 import { openRepository } from "../registry/repository.js";
-import { PassThrough, Readable } from "node:stream";
+import { Readable } from "node:stream";
 import { adaptiveGzip } from "./adaptive-gzip.js";
-import { tee } from "./unpack.js";
+import { chunkPipe, tee } from "./unpack.js";
 import { refKey, type ImageContext } from "./context.js";
 import type { PushOptions } from "./image-service.js";
 import type { Leases } from "./leases.js";
@@ -129,7 +129,7 @@ async function compressAndUpload(
   if (!layer.blobDigest) throw new NotFoundError(`layer ${layer.chainId} has no stored blob to push`);
   const id = layerId(layer.diffId);
   const gz = adaptiveGzip(await ctx.content.read(layer.blobDigest), GZIP_LEVEL);
-  const toStore = new PassThrough({ highWaterMark: 1 << 20 });
+  const toStore = chunkPipe(1 << 20);
   const stored = ctx.content.ingest(toStore);
   stored.catch(() => undefined);
   // The compressed size is not known up front: show bytes sent against the plain size.
@@ -137,6 +137,8 @@ async function compressAndUpload(
   let uploaded;
   try {
     uploaded = await repo.uploadStream(Readable.from(tee(gz, toStore), { objectMode: false }), {
+      // The store hashes what it is given, which is what is sent.
+      hashed: stored,
       onProgress: (n) => tick(n),
       ...(o.signal ? { signal: o.signal } : {}),
     });

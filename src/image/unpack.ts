@@ -95,12 +95,12 @@ export async function unpackStream(deps: UnpackDeps, tar: Readable, opts: { pare
   const { content, snapshotter } = deps;
   const key = `extract-${randomBytes(8).toString("hex")}`;
   await snapshotter.prepare(key, opts.parent);
-  const sink = new PassThrough({ highWaterMark: 1 << 20 });
+  const sink = chunkPipe(1 << 20);
   const stored = content.ingest(sink);
   // Awaited below; a failure while the applier still runs must not count as unhandled.
   stored.catch(() => undefined);
   try {
-    const { result, digest } = await consumeHashed(Readable.from(tee(tar, sink), { objectMode: false }), (s) =>
+    const { result, digest } = await consumeHashed(Readable.from(tee(tar, sink)), (s) =>
       deps.applyLayer(snapshotter.writableDir(key), s, { whiteouts: snapshotter.whiteoutMode }),
     );
     const blob = await stored;
@@ -154,6 +154,16 @@ class StreamEndedEarly extends Error {
   constructor() {
     super("the layer stream ended early");
   }
+}
+
+/**
+ * A pipe whose reader gets the chunks as they were written. A byte-mode
+ * stream's async iterator glues everything buffered into one Buffer on every
+ * read: a copy of each byte of a layer, for nothing, when the reader takes
+ * chunks as they come anyway (a hash, a file write, the tar reader).
+ */
+export function chunkPipe(bytes: number): PassThrough {
+  return new PassThrough({ writableHighWaterMark: bytes, readableObjectMode: true, readableHighWaterMark: 16 });
 }
 
 /** Resolves once `sink` wants more, or will never want any (closed). */
@@ -214,7 +224,7 @@ export async function consumeHashed<T>(
   consume: (s: Readable) => Promise<T>,
 ): Promise<{ result: T; digest: Digest; size: number }> {
   const digester = createDigester();
-  const out = new PassThrough();
+  const out = chunkPipe(64 * 1024);
   let outOpen = true;
   let aborted = false;
   let pumpError: unknown;

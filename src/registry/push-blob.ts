@@ -83,6 +83,11 @@ export async function pushBlob(transport: Transport, o: PushBlobOptions): Promis
 export interface UploadStreamOptions {
   repository: string;
   body: Readable;
+  /**
+   * The body's digest and size as the caller finds them, reading the same
+   * bytes anyway (push stores what it sends): the body is not hashed twice.
+   */
+  hashed?: Promise<BlobDescriptor>;
   signal?: AbortSignal;
   onProgress?: (bytes: number) => void;
 }
@@ -99,6 +104,8 @@ export async function uploadStream(transport: Transport, o: UploadStreamOptions)
   });
   if (post.statusCode !== 202) throw errorForResponse(await readRegistryError(post));
   const session = await location(transport, post);
+  const known = o.hashed;
+  if (known) return patchAndPut(transport, session, o.body, () => known, o);
   const digester = createDigester();
   const hashed = new PassThrough();
   o.body.on("data", (c: Buffer) => digester.update(c));
@@ -113,7 +120,7 @@ async function patchAndPut(
   transport: Transport,
   session: URL,
   body: Readable,
-  blobOf: () => BlobDescriptor,
+  blobOf: () => BlobDescriptor | Promise<BlobDescriptor>,
   o: { signal?: AbortSignal; onProgress?: (bytes: number) => void },
 ): Promise<BlobDescriptor> {
   const signal = o.signal ? { signal: o.signal } : {};
@@ -126,7 +133,7 @@ async function patchAndPut(
     ...(o.onProgress ? { onProgress: o.onProgress } : {}),
   });
   if (patch.statusCode !== 202) throw errorForResponse(await readRegistryError(patch));
-  const blob = blobOf();
+  const blob = await blobOf();
   checkRange(patch, blob.digest, blob.size);
   const done = new URL(await location(transport, patch));
   done.searchParams.append("digest", blob.digest);

@@ -86,7 +86,7 @@ export interface RepositoryClient {
    * layer compressed on the way): POST, PATCH the stream while hashing it,
    * PUT ?digest=. No HEAD and no mount: nothing can match a digest not yet known.
    */
-  uploadStream(body: Readable, opts?: { signal?: AbortSignal; onProgress?: (bytes: number) => void }): Promise<BlobDescriptor>;
+  uploadStream(body: Readable, opts?: { hashed?: Promise<BlobDescriptor>; signal?: AbortSignal; onProgress?: (bytes: number) => void }): Promise<BlobDescriptor>;
   /** Tags of the repository (all pages). */
   listTags(): Promise<string[]>;
 }

@@ -4,8 +4,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { Readable } from "node:stream";
-import { gunzipSync } from "node:zlib";
-import { adaptiveGzip, looksRandom } from "../../src/image/adaptive-gzip.js";
+import { spawnSync } from "node:child_process";
+import { crc32, gunzipSync } from "node:zlib";
+import { adaptiveGzip, looksRandom, storedMember } from "../../src/image/adaptive-gzip.js";
 
 async function collect(r: Readable): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -23,6 +24,19 @@ test("random, zero and text blocks in any order round-trip through gunzip", asyn
   assert.deepEqual(gunzipSync(gz), input);
   // Zeros and text shrank; the random part was stored, not grown much.
   assert.ok(gz.length < input.length - (2 << 20), `${gz.length} of ${input.length}`);
+});
+
+test("a stored member holds any size, across deflate's 65535-byte block limit, for zlib and GNU gzip", () => {
+  for (const size of [0, 1, 65_535, 65_536, 131_070, 131_071, 1 << 20]) {
+    const block = randomBytes(size);
+    const member = Buffer.concat(storedMember(block, crc32));
+    // Header, 5 bytes per stored block (at least one), CRC and size.
+    assert.equal(member.length, 10 + 5 * Math.max(1, Math.ceil(size / 65_535)) + size + 8, `size ${size}`);
+    assert.deepEqual(gunzipSync(Buffer.concat([member, member])), Buffer.concat([block, block]), `size ${size}`);
+    const gnu = spawnSync("gzip", ["-dc"], { input: member, maxBuffer: 4 << 20 });
+    assert.equal(gnu.status, 0, gnu.stderr.toString());
+    assert.deepEqual(gnu.stdout, block, `size ${size}`);
+  }
 });
 
 test("looksRandom tells random bytes from text and zeros", () => {
