@@ -11,6 +11,11 @@
 // fs API costs a thread-pool round trip per call (about six per file), which
 // alone would miss the time budget (≤ 1.5× GNU tar). A chunk is at most 64 KiB
 // of data plus the entries in it, so the event loop is held only briefly.
+// The exception is a large file's data: it is gathered and written a MiB at a
+// time on the pool, one round trip per MiB, so that copying it into the page
+// cache does not hold the event loop (a pull unpacks three layers at once,
+// and their inflating and hashing go on meanwhile). The rest of a file, and
+// every small file, is written synchronously when its entry ends.
 // Devices and xattrs need helper programs and are batched (see whiteouts.ts,
 // xattrs.ts).
 import {
@@ -30,7 +35,8 @@ import {
   rmSync,
   symlinkSync,
   unlinkSync,
-  writeSync,
+  writev,
+  writevSync,
 } from "node:fs";
 import { resolve } from "node:path";
 import type { Readable } from "node:stream";
@@ -53,6 +59,9 @@ const allowedXattr = (name: string): boolean =>
   name === "system.posix_acl_access" ||
   name === "system.posix_acl_default";
 
+/** Data of one file gathered before an asynchronous write. */
+const WRITE_BATCH = 1024 * 1024;
+
 const createFlags = fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL | fsc.O_NOFOLLOW;
 
 export async function applyLayer(
@@ -65,8 +74,10 @@ export async function applyLayer(
   try {
     for await (const chunk of layer as AsyncIterable<Buffer>) {
       for (const ev of reader.feed(chunk)) {
-        if (ev.kind === "data") applier.write(ev.chunk);
-        else if (ev.kind === "entry") {
+        if (ev.kind === "data") {
+          const pending = applier.write(ev.chunk);
+          if (pending !== undefined) await pending;
+        } else if (ev.kind === "entry") {
           const pending = applier.begin(ev.entry);
           if (pending !== undefined) await pending;
         } else applier.end();
@@ -83,7 +94,8 @@ export async function applyLayer(
 interface Applier {
   /** Starts an entry; returns a promise only when a helper program must run. */
   begin(entry: TarEntry): Promise<void> | undefined;
-  write(chunk: Buffer): void;
+  /** Returns a promise when a batch of the file's data went to the pool. */
+  write(chunk: Buffer): Promise<void> | undefined;
   end(): void;
   /** Xattrs and directory mtimes, which must come after everything else. */
   finish(): Promise<void>;
@@ -100,7 +112,7 @@ function createApplier(root: string, mode: WhiteoutMode): Applier {
   // Paths this layer wrote, for opaque directories in "remove" mode: they keep
   // what this layer put there and lose what the lower layers had.
   const unpacked = new Set<string>();
-  let file: { fd: number; entry: TarEntry } | undefined;
+  let file: { fd: number; entry: TarEntry; batch: Buffer[]; batched: number } | undefined;
   let total = 0;
 
   function removeExisting(abs: string): void {
@@ -235,7 +247,7 @@ function createApplier(root: string, mode: WhiteoutMode): Applier {
       switch (entry.type) {
         case "file": {
           const fd = retryOnExist(abs, () => openSync(abs, createFlags, 0o600));
-          file = { fd, entry };
+          file = { fd, entry, batch: [], batched: 0 };
           total += entry.size;
           return undefined;
         }
@@ -267,14 +279,21 @@ function createApplier(root: string, mode: WhiteoutMode): Applier {
       }
     },
     write(chunk) {
-      if (file === undefined) return;
-      for (let off = 0; off < chunk.length; ) off += writeSync(file.fd, chunk, off);
+      if (file === undefined || chunk.length === 0) return undefined;
+      file.batch.push(chunk);
+      file.batched += chunk.length;
+      if (file.batched < WRITE_BATCH) return undefined;
+      const batch = file.batch;
+      file.batch = [];
+      file.batched = 0;
+      return writeAll(file.fd, batch);
     },
     end() {
       if (file === undefined) return;
-      const { fd, entry } = file;
+      const { fd, entry, batch } = file;
       file = undefined;
       try {
+        writeAllSync(fd, batch);
         // chown before chmod: chown clears setuid/setgid bits.
         fchownSync(fd, entry.uid, entry.gid);
         fchmodSync(fd, entry.mode);
@@ -297,4 +316,28 @@ function createApplier(root: string, mode: WhiteoutMode): Applier {
     },
     size: () => total,
   };
+}
+
+/** writev until every byte is written (a regular file's writev is short only on a signal or a full disk). */
+function writeAllSync(fd: number, bufs: Buffer[]): void {
+  while (bufs.length > 0) bufs = rest(bufs, writevSync(fd, bufs));
+}
+
+function writeAll(fd: number, bufs: Buffer[]): Promise<void> {
+  return new Promise((resolveWrite, reject) => {
+    const next = (left: Buffer[]): void => {
+      if (left.length === 0) return resolveWrite();
+      writev(fd, left, (err, written) => (err ? reject(err) : next(rest(left, written))));
+    };
+    next(bufs);
+  });
+}
+
+/** What of `bufs` is left after `written` bytes of them. */
+function rest(bufs: Buffer[], written: number): Buffer[] {
+  if (written === 0) throw new Error("write to a layer file made no progress");
+  let i = 0;
+  while (i < bufs.length && written >= bufs[i]!.length) written -= bufs[i++]!.length;
+  if (i === bufs.length) return [];
+  return [bufs[i]!.subarray(written), ...bufs.slice(i + 1)];
 }
