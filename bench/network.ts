@@ -5,7 +5,8 @@
 //      the port checked once to answer HTTP at 127.0.0.1
 //   2. 50 containers started detached on one network by 4 concurrent
 //      clients: start throughput (target: ≥ 3× Docker's, i.e. ≤ 1/3 its time),
-//      and the same 50 with --network none, to show what the network costs
+//      and the same 50 with --network none, to show what the network costs;
+//      by the berth CLI, and by the docker CLI pointed at the same berthd
 //   3. DNS lookup latency by name on that network, measured inside one of the
 //      50 containers: a shell loop runs busybox `nslookup <other container>`
 //      (an A and an AAAA query to the network's DNS server: berth's on the
@@ -79,13 +80,16 @@ async function main(): Promise<void> {
   const anchor = dockerd ? await measureEngine(dockerd) : undefined;
   if (!bundleFresh()) await bundleCli();
   const ours = await measureEngine(berth);
-  report(ours, anchor);
+  // The same daemon driven by the docker CLI, as users who switch keep doing:
+  // berthd's throughput without the berth CLI's Node start-up in every run.
+  const viaDocker = docker ? await measureEngine({ name: "docker CLI → berthd", argv: [docker, "-H", d.host] }, { only: "start" }) : undefined;
+  report(ours, anchor, viaDocker);
 }
 
-function report(ours: Figures, anchor: Figures | undefined): void {
+function report(ours: Figures, anchor: Figures | undefined, viaDocker: Figures | undefined): void {
   /** berth's figure, Docker's beside it, and their ratio (lower is better for berth). */
-  const cells = (get: (f: Figures) => number | undefined, show: (x: number) => string): Row => {
-    const [a, b] = [get(ours), anchor && get(anchor)];
+  const cells = (get: (f: Figures) => number | undefined, show: (x: number) => string, mine: Figures = ours): Row => {
+    const [a, b] = [get(mine), anchor && get(anchor)];
     return { value: a === undefined ? undefined : show(a), ref: b === undefined ? undefined : `docker ${show(b)}`, ratio: a !== undefined && b !== undefined ? a / b : undefined };
   };
   const perSec = (f: Figures): string | undefined => (f.startMs !== undefined && f.started ? `${((f.started * 1000) / f.startMs).toFixed(1)}/s` : undefined);
@@ -97,6 +101,11 @@ function report(ours: Figures, anchor: Figures | undefined): void {
   rows.push({ label: "berth → berthd", ...cells((f) => f.startMs, sec), target: 1 / 3 });
   rows.push({ label: "  start throughput", value: perSec(ours), ref: anchor && perSec(anchor) && `docker ${perSec(anchor)}` });
   rows.push({ label: "  same with --network none", ...cells((f) => f.startNoneMs, sec) });
+  if (viaDocker) {
+    rows.push({ label: "docker CLI → berthd", ...cells((f) => f.startMs, sec, viaDocker), target: 1 / 3 });
+    rows.push({ label: "  start throughput", value: perSec(viaDocker), ref: anchor && perSec(anchor) && `docker ${perSec(anchor)}` });
+    rows.push({ label: "  same with --network none", ...cells((f) => f.startNoneMs, sec, viaDocker) });
+  }
   rows.push({ section: `DNS by name inside a container, per nslookup call (A + AAAA), mean of ${lookups}` });
   rows.push({ label: "nslookup <container name>", ...cells((f) => f.lookupMs, msec) });
   rows.push({ label: "  spawning /bin/true alone", ...cells((f) => f.spawnMs, msec), ratio: undefined });
@@ -104,19 +113,19 @@ function report(ours: Figures, anchor: Figures | undefined): void {
 }
 
 /** All three figures for one engine, on a network of its own; a failure ends that engine's figures with a note. */
-async function measureEngine(cli: Cli): Promise<Figures> {
+async function measureEngine(cli: Cli, o: { only?: "start" } = {}): Promise<Figures> {
   const figures: Figures = {};
-  const network = `bench-net-${token}`;
+  const network = `bench-net-${token}-${o.only ?? "all"}`;
   try {
     await must(cli, ["network", "create", network]);
     cleanups.push(() => must(cli, ["network", "rm", network]));
-    figures.runMs = await publishedRuns(cli, network);
+    if (!o.only) figures.runMs = await publishedRuns(cli, network);
     if (timeLeft() <= 0) return note(figures, `${cli.name}: time budget spent before the ${count}-container start`);
     const names = Array.from({ length: count }, (_, i) => `bench-${token}-${i}`);
     const onNetwork = await startMany(cli, names, ["--network", network]);
     figures.startMs = onNetwork.ms;
     figures.started = onNetwork.ids.length;
-    Object.assign(figures, await lookupLoop(cli, names[0]!, names[1]!));
+    if (!o.only) Object.assign(figures, await lookupLoop(cli, names[0]!, names[1]!));
     await removeAll(cli, onNetwork.ids);
     if (timeLeft() <= 0) return note(figures, `${cli.name}: time budget spent before the --network none start`);
     const offNetwork = await startMany(cli, names, ["--network", "none"]);

@@ -2,7 +2,7 @@
 // /etc/hosts and /etc/resolv.conf. They live beside the container's record
 // (<root>/<id>/) so they survive restarts and the host can edit them; the
 // render functions are pure so the exact text is unit-tested.
-import { readFile } from "node:fs/promises";
+import { readFileSync } from "node:fs";
 import { isErrno } from "../errors.js";
 import { writeFileAtomic } from "../runtime/write-file-atomic.js";
 
@@ -133,7 +133,8 @@ export async function writeEtcFiles(
 
 async function readHostFile(path: string): Promise<string> {
   try {
-    return await readFile(path, "utf8");
+    // Synchronous: a small local file, cheaper to read than to hand to libuv's pool.
+    return readFileSync(path, "utf8");
   } catch (err) {
     if (isErrno(err, "ENOENT")) return "";
     throw err;

@@ -2,7 +2,7 @@
 // only this module mounts). Node has no mount(2), so util-linux's mount and
 // umount do the work; /proc/self/mountinfo tells what is mounted.
 import { execFile } from "node:child_process";
-import { readFile, realpath } from "node:fs/promises";
+import { readFileSync, realpathSync } from "node:fs";
 import { InvalidArgumentError, SystemError, isErrno } from "../errors.js";
 import type { Mount } from "../snapshot/snapshotter.js";
 
@@ -62,12 +62,14 @@ export async function unmount(target: string, opts: { lazy?: boolean } = {}): Pr
 export async function isMounted(target: string): Promise<boolean> {
   let resolved: string;
   try {
-    resolved = await realpath(target);
+    resolved = realpathSync(target);
   } catch (err) {
     if (isErrno(err, "ENOENT")) return false;
     throw err;
   }
-  const info = await readFile("/proc/self/mountinfo", "utf8");
+  // Synchronous: procfs answers from memory, and an async read is a round
+  // trip to libuv's pool that costs the event loop more than the read.
+  const info = readFileSync("/proc/self/mountinfo", "utf8");
   for (const line of info.split("\n")) {
     // Fields: id parent major:minor root mount-point options…; spaces are octal-escaped.
     const point = line.split(" ")[4];

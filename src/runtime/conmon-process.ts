@@ -3,8 +3,8 @@
 // gets, whether it still runs, the exit status it recorded (or 255 when it
 // died without recording one), and the terminal resize through its FIFO.
 // conmon-runtime.ts (lifecycle) and conmon-exec.ts (exec) build on these.
-import { constants } from "node:fs";
-import { mkdir, open, readFile } from "node:fs/promises";
+import { constants, readFileSync } from "node:fs";
+import { mkdir, open } from "node:fs/promises";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { ConflictError, InvalidArgumentError, NotFoundError, isErrno } from "../errors.js";
@@ -111,14 +111,14 @@ async function exitStatusOf(f: ProcessFiles, cgroupsPath: string | undefined): P
 export async function liveConmon(f: ProcessFiles): Promise<number | undefined> {
   let pid: number;
   try {
-    pid = Number.parseInt(await readFile(f.conmonPid, "utf8"), 10);
+    pid = Number.parseInt(readFileSync(f.conmonPid, "utf8"), 10);
   } catch (err) {
     if (isErrno(err, "ENOENT")) return undefined;
     throw err;
   }
   if (!(pid > 0)) return undefined;
   try {
-    const cmdline = (await readFile(`/proc/${pid}/cmdline`, "utf8")).split("\0");
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
     return cmdline.some((a) => a.endsWith("conmon")) && cmdline.includes(f.pidfile) ? pid : undefined;
   } catch (err) {
     if (isErrno(err, "ENOENT") || isErrno(err, "ESRCH")) return undefined;

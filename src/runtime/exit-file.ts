@@ -2,8 +2,12 @@
 // file `<exit-dir>/<container id>` holding the exit code (128+signal when
 // killed), written atomically once the output is drained, and an `oom` file in
 // the persist directory when the memory cgroup saw an OOM kill.
-import { watch, type FSWatcher } from "node:fs";
-import { readFile, stat, writeFile } from "node:fs/promises";
+//
+// These small files are read synchronously: each read takes microseconds,
+// where an async one is a round trip to libuv's pool that costs the event
+// loop ten times that, and every start, wait and removal reads several.
+import { readFileSync, statSync, watch, type FSWatcher } from "node:fs";
+import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { isErrno } from "../errors.js";
 import type { ExitStatus } from "./runtime.js";
@@ -15,7 +19,7 @@ export async function readExitFile(file: string): Promise<{ exitCode: number; ex
   let text: string;
   let mtime: Date;
   try {
-    [text, mtime] = await Promise.all([readFile(file, "utf8"), stat(file).then((s) => s.mtime)]);
+    [text, mtime] = [readFileSync(file, "utf8"), statSync(file).mtime];
   } catch (err) {
     if (isErrno(err, "ENOENT")) return undefined;
     throw err;
@@ -47,7 +51,7 @@ export async function cgroupOomKills(cgroupsPath: string, cgroupV2: boolean): Pr
     : path.join("/sys/fs/cgroup/memory", cgroupsPath, "memory.oom_control");
   let text: string;
   try {
-    text = await readFile(file, "utf8");
+    text = readFileSync(file, "utf8");
   } catch (err) {
     if (isErrno(err, "ENOENT")) return 0;
     throw err;
@@ -57,13 +61,7 @@ export async function cgroupOomKills(cgroupsPath: string, cgroupV2: boolean): Pr
 }
 
 export async function fileExists(file: string): Promise<boolean> {
-  try {
-    await stat(file);
-    return true;
-  } catch (err) {
-    if (isErrno(err, "ENOENT")) return false;
-    throw err;
-  }
+  return statSync(file, { throwIfNoEntry: false }) !== undefined;
 }
 
 /**

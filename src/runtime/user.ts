@@ -1,8 +1,7 @@
 // resolveUser: Docker's --user ("", name, uid, name:group, uid:gid…) → uid, gid
 // and supplementary gids, looked up in the image's own /etc/passwd and
 // /etc/group (runc's libcontainer/user rules, which Docker uses).
-import { constants } from "node:fs";
-import { open } from "node:fs/promises";
+import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
 import { SystemError, isErrno } from "../errors.js";
 import { resolveInRoot } from "./resolve-in-root.js";
 
@@ -75,22 +74,23 @@ function parseId(s: string): number | undefined {
 async function readRootFile(rootfs: string, p: string): Promise<string> {
   const host = await resolveInRoot(rootfs, p);
   if (host === undefined) return "";
-  let fh;
+  // Synchronous, as resolveInRoot: a few small local reads per start.
+  let fd;
   try {
     // resolveInRoot already followed every link; O_NOFOLLOW refuses one swapped in since.
-    fh = await open(host, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    fd = openSync(host, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch (err) {
     if (isErrno(err, "ENOENT")) return "";
     throw err;
   }
   try {
-    const st = await fh.stat();
+    const st = fstatSync(fd);
     if (!st.isFile()) return "";
     const buf = Buffer.alloc(Math.min(st.size, MAX_FILE_SIZE));
-    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+    const bytesRead = readSync(fd, buf, 0, buf.length, 0);
     return buf.subarray(0, bytesRead).toString("utf8");
   } finally {
-    await fh.close();
+    closeSync(fd);
   }
 }
 
