@@ -2,7 +2,7 @@
 // /etc/hosts and /etc/resolv.conf. They live beside the container's record
 // (<root>/<id>/) so they survive restarts and the host can edit them; the
 // render functions are pure so the exact text is unit-tested.
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { isErrno } from "../errors.js";
 import { writeFileAtomic } from "../runtime/write-file-atomic.js";
 
@@ -129,6 +129,15 @@ export async function writeEtcFiles(
     writeFileAtomic(paths.hosts, hosts, write),
     writeFileAtomic(paths.resolvConf, renderResolvConf(hostResolv, opts.resolv), write),
   ]);
+}
+
+/**
+ * Rewrites a running container's resolv.conf in place, as dockerd does when
+ * the container joins its first user-defined network: the file is
+ * bind-mounted, and a renamed-in replacement would not be what the container sees.
+ */
+export async function rewriteResolvConf(path: string, opts: ResolvOptions): Promise<void> {
+  writeFileSync(path, renderResolvConf(await readHostFile("/etc/resolv.conf"), opts));
 }
 
 async function readHostFile(path: string): Promise<string> {

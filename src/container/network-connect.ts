@@ -6,9 +6,10 @@ import type { EndpointSettings } from "../api/types/index.js";
 import { ConflictError, InvalidArgumentError, NotFoundError } from "../errors.js";
 import type { NetworkRecord } from "../network/network-service.js";
 import { networkKind } from "./config.js";
-import type { Context } from "./context.js";
+import { pathsOf, type Context } from "./context.js";
+import { rewriteResolvConf } from "./etc-files.js";
 import { attachedNetwork, type AttachedNetwork } from "./network-mode.js";
-import { endpointRequestOf, networksOf } from "./network-setup.js";
+import { endpointRequestOf, networksOf, resolvOptions } from "./network-setup.js";
 import type { ContainerRecord } from "./records.js";
 import { isActive } from "./state.js";
 
@@ -32,7 +33,13 @@ export async function connectContainer(
     }
     const joined = attachedNetwork(net, settings);
     if (running(rec)) {
-      await ctx.network.attach(rec.id, endpointRequestOf(joined));
+      const hadDns = ctx.network.sandbox(rec.id)?.endpoints.some((e) => e.dnsServer) ?? false;
+      const endpoint = await ctx.network.attach(rec.id, endpointRequestOf(joined));
+      // As dockerd: the first user-defined network a running container joins
+      // brings its DNS server, and names on it resolve from then on.
+      if (!hadDns && endpoint.dnsServer) {
+        await rewriteResolvConf(pathsOf(ctx, rec.id).resolvConf, resolvOptions(rec, "bridge", endpoint.dnsServer));
+      }
       ctx.events.publish("network", "connect", net.id, { container: rec.id, name: net.name, type: "bridge" });
     }
     saveNetworks(ctx, rec, [...current, joined]);

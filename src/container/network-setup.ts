@@ -13,7 +13,7 @@ import type { SpecOptions } from "../runtime/spec-options.js";
 import type { EndpointRequest } from "../network/network-service.js";
 import { networkKind } from "./config.js";
 import { pathsOf, type Context } from "./context.js";
-import { writeEtcFiles, type EtcPaths } from "./etc-files.js";
+import { writeEtcFiles, type EtcPaths, type ResolvOptions } from "./etc-files.js";
 import { portsToPublish, resolveHostGateway, sharedContainer, type AttachedNetwork } from "./network-mode.js";
 import type { NetworkView } from "./network-settings.js";
 import type { ContainerRecord } from "./records.js";
@@ -85,16 +85,21 @@ export async function prepareNetwork(ctx: Context, rec: ContainerRecord): Promis
       ...(ip ? { ip } : {}),
       extraHosts: resolveHostGateway(extraHosts, gateway),
     },
-    resolv: {
-      network: kind,
-      dns: rec.hostConfig.Dns ?? [],
-      dnsSearch: rec.hostConfig.DnsSearch ?? [],
-      dnsOptions: rec.hostConfig.DnsOptions ?? [],
-      ...(embeddedDns ? { embeddedDns } : {}),
-    },
+    resolv: resolvOptions(rec, kind, embeddedDns),
     hostHostsFile: kind === "host",
   });
   return { namespace, etcPaths: paths, ...(plumbed ? { plumbed } : {}) };
+}
+
+/** What the container's resolv.conf is made of: its --dns flags, and the DNS server of its first user-defined network. */
+export function resolvOptions(rec: ContainerRecord, network: ResolvOptions["network"], embeddedDns: string | undefined): ResolvOptions {
+  return {
+    network,
+    dns: rec.hostConfig.Dns ?? [],
+    dnsSearch: rec.hostConfig.DnsSearch ?? [],
+    dnsOptions: rec.hostConfig.DnsOptions ?? [],
+    ...(embeddedDns ? { embeddedDns } : {}),
+  };
 }
 
 export function endpointRequestOf(net: AttachedNetwork): EndpointRequest {

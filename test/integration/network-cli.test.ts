@@ -149,6 +149,28 @@ describe("network CLI", { timeout: 300_000 }, () => {
     await ok(["rm", "-f", name]);
   });
 
+  test("a container that joins its first user network while running resolves names on it, as with dockerd", async () => {
+    const target = `target-${suffix}`;
+    const lone = `lone-${suffix}`;
+    await ok(["run", "-d", "--name", target, "--network", NET, "busybox", "sh", "-c", HTTPD]);
+    await ok(["run", "-d", "--name", lone, "busybox", "sleep", "300"]);
+    const gateway = (await ok(["network", "inspect", "-f", "{{range .IPAM.Config}}{{.Gateway}}{{end}}", NET])).trim();
+    assert.match(gateway, /^\d+\.\d+\.\d+\.\d+$/);
+    assert.doesNotMatch(await ok(["exec", lone, "cat", "/etc/resolv.conf"]), new RegExp(`nameserver ${gateway}`));
+
+    await ok(["network", "connect", NET, lone]);
+    const resolv = await ok(["exec", lone, "cat", "/etc/resolv.conf"]);
+    assert.match(resolv, new RegExp(`^nameserver ${gateway.replaceAll(".", "\\.")}$`, "m"));
+    assert.match(resolv, /^options .*ndots:0/m);
+    let got = await d.berth(["exec", lone, "wget", "-qO-", `http://${target}:8080/`]);
+    for (let i = 0; i < 20 && got.code !== 0; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      got = await d.berth(["exec", lone, "wget", "-qO-", `http://${target}:8080/`]);
+    }
+    assert.equal(got.stdout, "hello-from-web\n", got.stderr);
+    await ok(["rm", "-f", lone, target]);
+  });
+
   test("--network none has only lo", async () => {
     const links = await ok(["run", "--rm", "--network", "none", "busybox", "ip", "-o", "link"]);
     const names = links.trim().split("\n").map((l) => l.split(":")[1].trim());
