@@ -64,6 +64,23 @@ export async function startDistribution(): Promise<RunningRegistry> {
 export const sha256 = (b: Buffer | string): string => `sha256:${createHash("sha256").update(b).digest("hex")}`;
 
 /**
+ * A one-layer image as a registry serves it: its manifest, and its config and
+ * gzip layer by digest. `diffId` is what the config claims the layer holds.
+ */
+export function oneLayerImage(layer: Buffer, diffId: string): { manifest: Buffer; blobs: Map<string, Buffer> } {
+  const config = Buffer.from(JSON.stringify({ architecture: "amd64", os: "linux", rootfs: { type: "layers", diff_ids: [diffId] } }));
+  const manifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: "application/vnd.docker.distribution.manifest.v2+json",
+      config: { mediaType: "application/vnd.docker.container.image.v1+json", size: config.length, digest: sha256(config) },
+      layers: [{ mediaType: "application/vnd.docker.image.rootfs.diff.tar.gzip", size: layer.length, digest: sha256(layer) }],
+    }),
+  );
+  return { manifest, blobs: new Map([[sha256(config), config], [sha256(layer), layer]]) };
+}
+
+/**
  * A registry that serves one image, byte for byte as given: blobs by digest
  * (the served bytes may differ from the digest they are served under) and one
  * manifest under a tag. Enough for pulls; it refuses everything else.

@@ -7,7 +7,7 @@ import { gzipSync } from "node:zlib";
 import { startDaemon, type Daemon } from "./harness.js";
 import { census } from "./bad-input-fixtures.js";
 import { makeContext, removeContext } from "./build-fixtures.js";
-import { distributionRegistry, sha256, startDistribution, startFakeRegistry, type RunningRegistry } from "./distribution-fixtures.js";
+import { distributionRegistry, oneLayerImage, sha256, startDistribution, startFakeRegistry, type RunningRegistry } from "./distribution-fixtures.js";
 
 if (!distributionRegistry) console.warn("SKIPPING pushes to the distribution registry: docker-registry is not installed (apt-get install docker-registry)");
 
@@ -78,18 +78,11 @@ describe("push and pull", { skip: !distributionRegistry }, () => {
 
   test("a blob whose bytes do not match its digest is refused and nothing of the pull is kept", async () => {
     const layer = gzipSync(Buffer.alloc(1024));
-    const config = Buffer.from(JSON.stringify({ architecture: "amd64", os: "linux", rootfs: { type: "layers", diff_ids: [sha256(Buffer.alloc(1024))] } }));
-    const manifest = Buffer.from(
-      JSON.stringify({
-        schemaVersion: 2,
-        mediaType: "application/vnd.docker.distribution.manifest.v2+json",
-        config: { mediaType: "application/vnd.docker.container.image.v1+json", size: config.length, digest: sha256(config) },
-        layers: [{ mediaType: "application/vnd.docker.image.rootfs.diff.tar.gzip", size: layer.length, digest: sha256(layer) }],
-      }),
-    );
+    const image = oneLayerImage(layer, sha256(Buffer.alloc(1024)));
     const tampered = Buffer.from(layer);
     tampered[tampered.length - 1] ^= 0xff;
-    const fake = await startFakeRegistry({ repo: "evil/app", tag: "1", manifest, blobs: new Map([[sha256(config), config], [sha256(layer), tampered]]) });
+    image.blobs.set(sha256(layer), tampered);
+    const fake = await startFakeRegistry({ repo: "evil/app", tag: "1", ...image });
     try {
       const before = census(b.dataRoot);
       const r = await b.berth(["pull", `${fake.host}/evil/app:1`]);

@@ -15,23 +15,12 @@ import { after, before, describe, test } from "node:test";
 import { gzipSync } from "node:zlib";
 import { startDaemon, type Daemon } from "./harness.js";
 import { census, pack, plainLayer, sha256, type Census, type TarEntry } from "./bad-input-fixtures.js";
-import { startFakeRegistry } from "./distribution-fixtures.js";
+import { oneLayerImage, startFakeRegistry } from "./distribution-fixtures.js";
 
 const digest = (b: Buffer): string => `sha256:${sha256(b)}`;
 
 /** A registry serving repo "evil/app:1" with `blob` as its one gzip layer and `diffId` in its config. */
-function serve(blob: Buffer, diffId: string) {
-  const config = Buffer.from(JSON.stringify({ architecture: "amd64", os: "linux", rootfs: { type: "layers", diff_ids: [diffId] } }));
-  const manifest = Buffer.from(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: "application/vnd.docker.distribution.manifest.v2+json",
-      config: { mediaType: "application/vnd.docker.container.image.v1+json", size: config.length, digest: digest(config) },
-      layers: [{ mediaType: "application/vnd.docker.image.rootfs.diff.tar.gzip", size: blob.length, digest: digest(blob) }],
-    }),
-  );
-  return startFakeRegistry({ repo: "evil/app", tag: "1", manifest, blobs: new Map([[digest(config), config], [digest(blob), blob]]) });
-}
+const serve = (blob: Buffer, diffId: string) => startFakeRegistry({ repo: "evil/app", tag: "1", ...oneLayerImage(blob, diffId) });
 
 describe("hostile and broken layers by pull", () => {
   let d: Daemon;
