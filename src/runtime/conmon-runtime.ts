@@ -93,7 +93,11 @@ export function createConmonRuntime(opts: ConmonRuntimeOptions): Runtime {
       await mkdir(f.exitDir, { recursive: true, mode: 0o700 });
       await mkdir(f.persistDir, { recursive: true, mode: 0o700 });
       await mkdir(rc.runtimeRoot, { recursive: true, mode: 0o700 });
-      await writeFileAtomic(path.join(f.dir, "config.json"), JSON.stringify(createOpts.spec, null, 2));
+      // Not fsynced: the bundle lives under the exec root (/run, a tmpfs, by
+      // default), and only a machine crash, which ends its containers too,
+      // could lose what the page cache holds. Compact: runc reads it at every
+      // command, and pretty-printing Docker's seccomp profile doubles its size.
+      await writeFileAtomic(path.join(f.dir, "config.json"), JSON.stringify(createOpts.spec), { durable: false });
       const args = conmonArgs(rc, { id, uuid: id, files: f, tty: createOpts.tty, stdin: createOpts.openStdin });
       // conmon closes stdin when an attached client goes, unless told not to;
       // Docker closes it only for StdinOnce.

@@ -2,8 +2,8 @@
 // fsync, rename; a crash leaves the old file or the new one, never half of
 // one. Used for a bundle's config.json and an exec's process.json here, and
 // by container/ (which sits above runtime/) for a container's /etc files.
-// Files rewritten before every use (the /etc files at each start, an exec's
-// process.json) skip the fsync with `durable: false`: on ext4 it costs a
+// Files rewritten before every use (the /etc files and the bundle's
+// config.json at each start, an exec's process.json) skip the fsync with `durable: false`: on ext4 it costs a
 // journal commit per file on the start path, and a copy lost in a crash is
 // never read again.
 //
