@@ -79,7 +79,8 @@ export function createConmonRuntime(opts: ConmonRuntimeOptions): Runtime {
       const spec = JSON.parse(await readFile(path.join(containerFiles(ctx, id).dir, "config.json"), "utf8")) as RuntimeSpec;
       return spec.linux?.cgroupsPath;
     } catch (err) {
-      if (isErrno(err, "ENOENT")) return undefined;
+      // Absent, or cut short by a machine crash (it is written without fsync): the cgroup is gone then anyway.
+      if (isErrno(err, "ENOENT") || err instanceof SyntaxError) return undefined;
       throw err;
     }
   };
@@ -93,9 +94,9 @@ export function createConmonRuntime(opts: ConmonRuntimeOptions): Runtime {
       await mkdir(f.exitDir, { recursive: true, mode: 0o700 });
       await mkdir(f.persistDir, { recursive: true, mode: 0o700 });
       await mkdir(rc.runtimeRoot, { recursive: true, mode: 0o700 });
-      // Not fsynced: the bundle lives under the exec root (/run, a tmpfs, by
-      // default), and only a machine crash, which ends its containers too,
-      // could lose what the page cache holds. Compact: runc reads it at every
+      // Not fsynced: the bundle lives under the exec root (/run, usually a
+      // tmpfs), and only a machine crash, which ends its containers too,
+      // could lose what the page cache holds (cgroupsPathOf copes). Compact: runc reads it at every
       // command, and pretty-printing Docker's seccomp profile doubles its size.
       await writeFileAtomic(path.join(f.dir, "config.json"), JSON.stringify(createOpts.spec), { durable: false });
       const args = conmonArgs(rc, { id, uuid: id, files: f, tty: createOpts.tty, stdin: createOpts.openStdin });
