@@ -3,9 +3,9 @@
 // one. Used for a bundle's config.json and an exec's process.json here, and
 // by container/ (which sits above runtime/) for a container's /etc files.
 // Files rewritten before every use (the /etc files and the bundle's
-// config.json at each start, an exec's process.json) skip the fsync with `durable: false`: on ext4 it costs a
-// journal commit per file on the start path, and a copy lost in a crash is
-// never read again.
+// config.json at each start, an exec's process.json) skip the fsync with
+// `durable: false`: on ext4 it costs a journal commit per file on the start
+// path, and a copy lost in a crash is never read again.
 //
 // The opens, writes and renames are synchronous: for files this small each
 // takes microseconds, where an async call is a round trip to libuv's pool that
