@@ -60,8 +60,8 @@ export async function releaseTask(ctx: Context, id: string, opts: { exited?: boo
 
 export async function unmountRootfs(ctx: Context, id: string): Promise<void> {
   const { rootfs } = pathsOf(ctx, id);
-  if (!(await isMounted(rootfs))) return;
   try {
+    // A rootfs that is not mounted is fine: unmount looks first.
     await unmount(rootfs);
   } catch (err) {
     // Something (a shell cd'ed into the rootfs, an exec still closing) holds it:
@@ -75,5 +75,5 @@ export async function ensureRootfsMounted(ctx: Context, rec: ContainerRecord): P
   const { rootfs } = pathsOf(ctx, rec.id);
   await mkdir(rootfs, { recursive: true, mode: 0o710 });
   if (await isMounted(rootfs)) return;
-  await mountAll(rec.rootfsMounts, rootfs);
+  await mountAll(rec.rootfsMounts, rootfs, { mounted: false });
 }

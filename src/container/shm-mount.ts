@@ -8,6 +8,7 @@
 // mount namespace, so the donor's own /dev/shm cannot be handed to a joiner;
 // a tmpfs both bind from their shared parent can. A joiner keeps its bind after
 // the donor stops: its mount namespace holds the tmpfs, not the host's mount.
+import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { isMounted, mountAll, unmount } from "../mount/mount.js";
@@ -27,10 +28,13 @@ export async function mountShm(ctx: Context, rec: ContainerRecord): Promise<void
   await mkdir(target, { recursive: true, mode: 0o700 });
   if (await isMounted(target)) return;
   const size = rec.hostConfig.ShmSize && rec.hostConfig.ShmSize > 0 ? rec.hostConfig.ShmSize : DEFAULT_SHM_SIZE;
-  await mountAll([{ type: "tmpfs", source: "shm", options: ["nosuid", "nodev", "noexec", "mode=1777", `size=${size}`] }], target);
+  await mountAll([{ type: "tmpfs", source: "shm", options: ["nosuid", "nodev", "noexec", "mode=1777", `size=${size}`] }], target, { mounted: false });
 }
 
 /** Unmounts the host-side /dev/shm, if there is one. */
 export async function unmountShm(ctx: Pick<Context, "root">, id: string): Promise<void> {
-  await unmount(shmPath(ctx, id));
+  const target = shmPath(ctx, id);
+  // Most containers never had one: no need to read the mount table for them.
+  if (!existsSync(target)) return;
+  await unmount(target);
 }

@@ -10,13 +10,17 @@ import type { Mount } from "../snapshot/snapshotter.js";
 // included; longer strings are cut and fail in confusing ways, so refuse them.
 const maxOptionBytes = 4095;
 
-/** Mounts each of `mounts` on `target`, in order; on failure undoes the ones done and throws. */
-export async function mountAll(mounts: Mount[], target: string): Promise<void> {
+/**
+ * Mounts each of `mounts` on `target`, in order; on failure undoes the ones
+ * done and throws. `mounted` is what the caller just found isMounted(target)
+ * to be, which saves reading the mount table again.
+ */
+export async function mountAll(mounts: Mount[], target: string, opts: { mounted?: boolean } = {}): Promise<void> {
   let done = 0;
   let mountedBefore = true;
   try {
     for (const m of mounts) {
-      if (done === 0) mountedBefore = await isMounted(target);
+      if (done === 0) mountedBefore = opts.mounted ?? (await isMounted(target));
       await run("mount", mountArgs(m, target));
       done++;
     }
