@@ -75,24 +75,25 @@ async function main(): Promise<void> {
     const time = async (name: string, table: Record<string, number[]>, fn: () => Promise<unknown>): Promise<void> => {
       (table[name] ??= []).push(await elapsedMs(fn));
     };
-    const pushTo = async (name: string, image: string, timed: boolean): Promise<void> => {
+    /** berth pushes `image` to a fresh registry, timed under `figure` when one is named. */
+    const pushTo = async (image: string, figure?: string): Promise<void> => {
       const fresh = await startDistribution();
       try {
         const target = `${fresh.host}/bench/app:1`;
         await must([...berth, "tag", image, target]);
-        if (timed) await time(name, push, () => must([...berth, "push", target]));
+        if (figure) await time(figure, push, () => must([...berth, "push", target]));
         else await must([...berth, "push", target]);
         await must([...berth, "rmi", target]);
       } finally {
         await fresh.stop();
       }
     };
-    await pushTo("", local, false);
+    await pushTo(local);
     for (let r = 0; r < runs; r++) {
       for (const who of dockerUp ? ["berth", "docker"] : ["berth"]) {
         if (who === "berth") {
-          await pushTo("berth, first push (compressing)", firsts[r]!, true);
-          await pushTo("berth, gzip blobs kept from a first push", local, true);
+          await pushTo(firsts[r]!, "berth, first push (compressing)");
+          await pushTo(local, "berth, gzip blobs kept from a first push");
           continue;
         }
         const fresh = await startDistribution();

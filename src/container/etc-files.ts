@@ -119,9 +119,9 @@ export async function writeEtcFiles(
   paths: EtcPaths,
   opts: { hostname: string; hosts: HostsOptions; resolv: ResolvOptions; hostHostsFile?: boolean },
 ): Promise<void> {
-  const hostResolv = await readHostFile("/etc/resolv.conf");
+  const hostResolv = readHostFile("/etc/resolv.conf");
   // With the host's network the container sees the host's names, as in Docker.
-  const hosts = opts.hostHostsFile ? await readHostFile("/etc/hosts") : renderHosts(opts.hosts);
+  const hosts = opts.hostHostsFile ? readHostFile("/etc/hosts") : renderHosts(opts.hosts);
   // Written afresh at every start, so a crash can cost nothing that matters: no fsync.
   const write = { mode: READABLE, durable: false };
   await Promise.all([
@@ -136,13 +136,13 @@ export async function writeEtcFiles(
  * the container joins its first user-defined network: the file is
  * bind-mounted, and a renamed-in replacement would not be what the container sees.
  */
-export async function rewriteResolvConf(path: string, opts: ResolvOptions): Promise<void> {
-  writeFileSync(path, renderResolvConf(await readHostFile("/etc/resolv.conf"), opts));
+export function rewriteResolvConf(path: string, opts: ResolvOptions): void {
+  writeFileSync(path, renderResolvConf(readHostFile("/etc/resolv.conf"), opts));
 }
 
-async function readHostFile(path: string): Promise<string> {
+/** Synchronous: a small local file, cheaper to read than to hand to libuv's pool. */
+function readHostFile(path: string): string {
   try {
-    // Synchronous: a small local file, cheaper to read than to hand to libuv's pool.
     return readFileSync(path, "utf8");
   } catch (err) {
     if (isErrno(err, "ENOENT")) return "";

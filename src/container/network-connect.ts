@@ -38,7 +38,7 @@ export async function connectContainer(
       // As dockerd: the first user-defined network a running container joins
       // brings its DNS server, and names on it resolve from then on.
       if (!hadDns && endpoint.dnsServer) {
-        await rewriteResolvConf(pathsOf(ctx, rec.id).resolvConf, resolvOptions(rec, "bridge", endpoint.dnsServer));
+        rewriteResolvConf(pathsOf(ctx, rec.id).resolvConf, resolvOptions(rec, "bridge", endpoint.dnsServer));
       }
       ctx.events.publish("network", "connect", net.id, { container: rec.id, name: net.name, type: "bridge" });
     }

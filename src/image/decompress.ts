@@ -53,7 +53,7 @@ async function* gunzipped(source: Readable): AsyncGenerator<Buffer> {
   try {
     for await (const chunk of source as AsyncIterable<Buffer>) {
       for (let off = 0; off < chunk.length; off += SLICE) {
-        gz.write(off === 0 && chunk.length <= SLICE ? chunk : chunk.subarray(off, off + SLICE));
+        gz.write(chunk.subarray(off, off + SLICE));
         if (failed) throw failed;
         while (out.length > 0) yield out.shift()!;
       }

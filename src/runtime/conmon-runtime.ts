@@ -96,8 +96,9 @@ export function createConmonRuntime(opts: ConmonRuntimeOptions): Runtime {
       await mkdir(rc.runtimeRoot, { recursive: true, mode: 0o700 });
       // Not fsynced: the bundle lives under the exec root (/run, usually a
       // tmpfs), and only a machine crash, which ends its containers too,
-      // could lose what the page cache holds (cgroupsPathOf copes). Compact: runc reads it at every
-      // command, and pretty-printing Docker's seccomp profile doubles its size.
+      // could lose what the page cache holds (cgroupsPathOf copes). Compact:
+      // runc reads it at every command, and pretty-printing Docker's seccomp
+      // profile doubles its size.
       await writeFileAtomic(path.join(f.dir, "config.json"), JSON.stringify(createOpts.spec), { durable: false });
       const args = conmonArgs(rc, { id, uuid: id, files: f, tty: createOpts.tty, stdin: createOpts.openStdin });
       // conmon closes stdin when an attached client goes, unless told not to;
