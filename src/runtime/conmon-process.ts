@@ -107,16 +107,22 @@ async function exitStatusOf(f: ProcessFiles, cgroupsPath: string | undefined): P
   return { ...exit, oomKilled };
 }
 
-/** conmon's pid if it is still running; the cmdline check guards against a recycled pid. */
-export async function liveConmon(f: ProcessFiles): Promise<number | undefined> {
+/** The pid in a pid file (conmon's, or the one runc writes), or undefined when there is none yet. */
+export function readPidFile(file: string): number | undefined {
   let pid: number;
   try {
-    pid = Number.parseInt(readFileSync(f.conmonPid, "utf8"), 10);
+    pid = Number.parseInt(readFileSync(file, "utf8"), 10);
   } catch (err) {
     if (isErrno(err, "ENOENT")) return undefined;
     throw err;
   }
-  if (!(pid > 0)) return undefined;
+  return pid > 0 ? pid : undefined;
+}
+
+/** conmon's pid if it is still running; the cmdline check guards against a recycled pid. */
+export async function liveConmon(f: ProcessFiles): Promise<number | undefined> {
+  const pid = readPidFile(f.conmonPid);
+  if (pid === undefined) return undefined;
   try {
     const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
     return cmdline.some((a) => a.endsWith("conmon")) && cmdline.includes(f.pidfile) ? pid : undefined;

@@ -443,3 +443,33 @@ describe("runc state", () => {
     assert.equal(await rt.state(id), undefined);
   });
 });
+
+// start opens runc's exec FIFO itself (exec-fifo.ts); runc must agree with the outcome.
+describe("start", () => {
+  const runcState = (id: string): Promise<{ status: string; pid: number }> =>
+    new Promise((resolve, reject) =>
+      execFile("/usr/sbin/runc", ["--root", runcRoot, "state", id], (err, so) => (err ? reject(err) : resolve(JSON.parse(so) as { status: string; pid: number }))),
+    );
+
+  it("runs the process, after which runc sees it running and refuses a second start", async () => {
+    const id = newId("fifo-start");
+    const { stdout } = await run(id, ["sh", "-c", "echo started; sleep 30"]);
+    assert.equal((await runcState(id)).status, "running");
+    assert.ok(!existsSync(path.join(runcRoot, id, "exec.fifo")), "the FIFO is gone once started");
+    await assert.rejects(rt.start(id), /already running|not in created state|cannot start/i);
+    await rt.kill(id, "KILL");
+    assert.equal((await rt.waitExit(id)).exitCode, 137);
+    assert.match(await stdout, /^started$/m);
+    await rt.delete(id);
+  });
+
+  it("fails, and does not hang, when the container's init died before start", async () => {
+    const id = newId("fifo-dead");
+    await rt.create(id, { spec: spec(id, ["true"]), tty: false, openStdin: false, stdinOnce: false, logPath: logPath(id) });
+    const { pid } = await runcState(id);
+    process.kill(pid, "SIGKILL");
+    await assert.rejects(rt.start(id));
+    assert.notEqual((await runcState(id)).status, "running");
+    await rt.delete(id, { force: true });
+  });
+});
