@@ -7,6 +7,8 @@
 // would check anyway. Written as data grouped by purpose; runc skips names that
 // libseccomp does not know for an architecture, so 32-bit-only names are safe.
 
+import { kernelAbis, type KernelAbis } from "./kernel-abis.js";
+
 /** The OCI spec's seccomp rule argument. */
 interface SeccompArg {
   index: number;
@@ -145,10 +147,12 @@ const CAPABILITY_GATED: Record<string, string[]> = {
   CAP_PERFMON: ["perf_event_open"],
 };
 
-const ARCHITECTURES: Record<string, string[]> = {
-  x64: ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"],
-  arm64: ["SCMP_ARCH_AARCH64", "SCMP_ARCH_ARM"],
-};
+/** Per host architecture; on x64, the 32-bit ABIs only when the kernel runs them (kernel-abis.ts). */
+function architectures(arch: string, abis: KernelAbis): string[] {
+  if (arch === "x64") return ["SCMP_ARCH_X86_64", ...(abis.ia32 ? ["SCMP_ARCH_X86"] : []), ...(abis.x32 ? ["SCMP_ARCH_X32"] : [])];
+  if (arch === "arm64") return ["SCMP_ARCH_AARCH64", "SCMP_ARCH_ARM"];
+  return [];
+}
 
 /** personality(2) values that only select the usual Linux behaviours. */
 const PERSONALITIES = [0x0, 0x0008, 0x20000, 0x20008, 0xffffffff];
@@ -160,9 +164,13 @@ const AF_VSOCK = 40;
 
 /**
  * The profile for a container holding `capabilities` (CAP_* names), on the
- * host's architecture unless another is named.
+ * host's architecture and kernel unless others are named.
  */
-export function defaultSeccompProfile(capabilities: readonly string[], arch: string = process.arch): SeccompProfile {
+export function defaultSeccompProfile(
+  capabilities: readonly string[],
+  opts: { arch?: string; abis?: KernelAbis } = {},
+): SeccompProfile {
+  const arch = opts.arch ?? process.arch;
   const has = (cap: string): boolean => capabilities.includes(cap);
   const allowed = new Set(Object.values(ALLOWED).flat());
   for (const name of ARCH_ALLOWED[arch] ?? []) allowed.add(name);
@@ -201,7 +209,7 @@ export function defaultSeccompProfile(capabilities: readonly string[], arch: str
   return {
     defaultAction: "SCMP_ACT_ERRNO",
     defaultErrnoRet: EPERM,
-    architectures: ARCHITECTURES[arch] ?? [],
+    architectures: architectures(arch, opts.abis ?? kernelAbis()),
     syscalls,
   };
 }

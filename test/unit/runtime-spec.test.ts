@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { containerCapabilities, DEFAULT_CAPABILITIES, normalizeCapability } from "../../src/runtime/capabilities.js";
+import { abisFromConfig } from "../../src/runtime/kernel-abis.js";
 import { defaultSeccompProfile } from "../../src/runtime/seccomp-default.js";
 import { buildSpec, MASKED_PATHS, READONLY_PATHS } from "../../src/runtime/spec.js";
 import type { SpecOptions } from "../../src/runtime/spec-options.js";
@@ -164,10 +165,40 @@ describe("default seccomp profile", () => {
   });
 
   it("names the architectures of the host family", () => {
-    assert.deepEqual(defaultSeccompProfile([], "x64").architectures, ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"]);
-    assert.deepEqual(defaultSeccompProfile([], "arm64").architectures, ["SCMP_ARCH_AARCH64", "SCMP_ARCH_ARM"]);
-    const x64 = defaultSeccompProfile([], "x64").syscalls[0]!.names;
+    const all = { ia32: true, x32: true };
+    assert.deepEqual(defaultSeccompProfile([], { arch: "x64", abis: all }).architectures, ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"]);
+    assert.deepEqual(defaultSeccompProfile([], { arch: "arm64", abis: all }).architectures, ["SCMP_ARCH_AARCH64", "SCMP_ARCH_ARM"]);
+    const x64 = defaultSeccompProfile([], { arch: "x64", abis: all }).syscalls[0]!.names;
     assert.ok(x64.includes("arch_prctl"));
     assert.ok(!x64.includes("set_tls"));
+  });
+
+  it("leaves out the 32-bit ABIs the kernel cannot run", () => {
+    assert.deepEqual(defaultSeccompProfile([], { arch: "x64", abis: { ia32: true, x32: false } }).architectures, ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86"]);
+    assert.deepEqual(defaultSeccompProfile([], { arch: "x64", abis: { ia32: false, x32: false } }).architectures, ["SCMP_ARCH_X86_64"]);
+  });
+});
+
+describe("kernel ABIs from the build configuration", () => {
+  const config = (...lines: string[]) => ["# Automatically generated file; DO NOT EDIT.", ...lines, ""].join("\n");
+
+  it("counts both as running when the configuration is unknown", () => {
+    assert.deepEqual(abisFromConfig(undefined, ""), { ia32: true, x32: true });
+  });
+
+  it("reads what was built", () => {
+    assert.deepEqual(abisFromConfig(config("CONFIG_IA32_EMULATION=y", "# CONFIG_X86_X32_ABI is not set"), "quiet"), { ia32: true, x32: false });
+    assert.deepEqual(abisFromConfig(config("CONFIG_IA32_EMULATION=y", "CONFIG_X86_X32_ABI=y"), ""), { ia32: true, x32: true });
+    assert.deepEqual(abisFromConfig(config("# CONFIG_IA32_EMULATION is not set"), ""), { ia32: false, x32: false });
+  });
+
+  it("follows the switches on the command line", () => {
+    const debian = config("CONFIG_IA32_EMULATION=y", "CONFIG_X86_X32_ABI=y", "CONFIG_X86_X32_DISABLED=y");
+    assert.deepEqual(abisFromConfig(debian, "root=/dev/sda1 ro"), { ia32: true, x32: false });
+    assert.deepEqual(abisFromConfig(debian, "root=/dev/sda1 syscall.x32=y"), { ia32: true, x32: true });
+    const off = config("CONFIG_IA32_EMULATION=y", "CONFIG_IA32_EMULATION_DEFAULT_DISABLED=y");
+    assert.deepEqual(abisFromConfig(off, ""), { ia32: false, x32: false });
+    assert.deepEqual(abisFromConfig(off, "ia32_emulation=true"), { ia32: true, x32: false });
+    assert.deepEqual(abisFromConfig(config("CONFIG_IA32_EMULATION=y"), "ia32_emulation=0"), { ia32: false, x32: false });
   });
 });
