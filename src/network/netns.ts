@@ -6,6 +6,7 @@
 import { readdirSync, readlinkSync } from "node:fs";
 import { mkdir, readdir, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { programPath } from "../archive/program-path.js";
 import { runCommand } from "../archive/run-command.js";
 import { isErrno } from "../errors.js";
 import { unmount } from "../mount/mount.js";
@@ -20,7 +21,7 @@ export async function createNetns(dir: string, containerId: string): Promise<str
   await mkdir(dir, { recursive: true, mode: 0o711 });
   await removeNetns(path);
   await writeFile(path, "", { mode: 0o444 });
-  await runCommand("unshare", [`--net=${path}`, "ip", "link", "set", "lo", "up"]);
+  await runCommand("unshare", [`--net=${path}`, programPath("ip"), "link", "set", "lo", "up"]);
   return path;
 }
 

@@ -1,0 +1,29 @@
+// Helper programs (mount, ip, unshare, iptables-restore…) are spawned by
+// absolute path, looked up in PATH once per name. Given a bare name, the child
+// that libuv forks tries execve on each PATH entry in turn while berthd's
+// event loop waits for it to exec; a long PATH (a shell's ~/.cargo/bin, pyenv
+// shims…) cost every spawn up to a millisecond, several times per container.
+import { accessSync, constants, statSync } from "node:fs";
+import path from "node:path";
+
+const found = new Map<string, string>();
+
+/** The absolute path of `name` in PATH; `name` itself when it has a slash or is not found (spawn then reports ENOENT). */
+export function programPath(name: string): string {
+  if (name.includes("/")) return name;
+  const known = found.get(name);
+  if (known !== undefined) return known;
+  for (const dir of (process.env.PATH ?? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin").split(":")) {
+    if (!path.isAbsolute(dir)) continue;
+    const file = path.join(dir, name);
+    try {
+      accessSync(file, constants.X_OK);
+      if (!statSync(file).isFile()) continue;
+    } catch {
+      continue;
+    }
+    found.set(name, file);
+    return file;
+  }
+  return name;
+}
