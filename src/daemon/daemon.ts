@@ -18,6 +18,7 @@ import type { BuildService } from "../build/build-service.js";
 import { createApiServer } from "../api/server.js";
 import type { DaemonConfig } from "./config.js";
 import { Events } from "./events.js";
+import { ensureExecRootInMemory } from "./exec-root.js";
 import type { Logger } from "./logger.js";
 import { createSystemBackend } from "./system.js";
 import { systemDf } from "./system-df.js";
@@ -32,6 +33,7 @@ export interface Daemon {
 
 export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Daemon> {
   for (const dir of [config.dataRoot, config.execRoot]) mkdirSync(dir, { recursive: true, mode: 0o711 });
+  await ensureExecRootInMemory(config.execRoot, log);
   const releasePidfile = acquirePidfile(join(config.execRoot, "berthd.pid"));
 
   const db = openDatabase(join(config.dataRoot, "berth.db"));

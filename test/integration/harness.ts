@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { randomBytes } from "node:crypto";
+import { unmount } from "../../src/mount/mount.js";
 import { sweepRules } from "../../src/network/sweep-rules.js";
 import { fileURLToPath } from "node:url";
 
@@ -116,6 +117,8 @@ export async function startDaemon(opts: { busybox?: boolean } = {}): Promise<Dae
         await daemon.kill("SIGTERM");
       }
       await removeBridges(execRoot);
+      // berthd keeps its exec root in a tmpfs it mounts (daemon/exec-root.ts) and leaves mounted for its containers.
+      await unmount(execRoot, { lazy: true });
       await rm(base, { recursive: true, force: true, maxRetries: 3 });
     },
     log: () => readFileSync(logFile, "utf8"),
