@@ -2,12 +2,12 @@
 // cannot do: it has no mknod and no xattr calls.
 import { spawn } from "node:child_process";
 import { SystemError } from "../errors.js";
-import { programPath } from "./program-path.js";
+import { helperEnv, programPath } from "./helper-programs.js";
 
 /** Runs `cmd args`, feeding `input` on stdin; resolves with stdout, rejects with stderr in the message. */
 export function runCommand(cmd: string, args: string[], opts: { input?: string | Buffer } = {}): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const child = spawn(programPath(cmd), args, { stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(programPath(cmd), args, { stdio: ["pipe", "pipe", "pipe"], env: helperEnv() });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on("data", (b: Buffer) => out.push(b));

@@ -3,7 +3,7 @@
 // umount do the work; /proc/self/mountinfo tells what is mounted.
 import { execFile } from "node:child_process";
 import { readFileSync, realpathSync } from "node:fs";
-import { programPath } from "../archive/program-path.js";
+import { helperEnv, programPath } from "../archive/helper-programs.js";
 import { InvalidArgumentError, SystemError, isErrno } from "../errors.js";
 import type { Mount } from "../snapshot/snapshotter.js";
 
@@ -87,7 +87,7 @@ const unescapeOctal = (s: string): string => s.replace(/\\([0-7]{3})/g, (_m, cod
 
 function run(cmd: string, args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
-    execFile(programPath(cmd), args, (err, _stdout, stderr) => {
+    execFile(programPath(cmd), args, { env: helperEnv() }, (err, _stdout, stderr) => {
       if (err === null) return resolve();
       reject(new SystemError(`${cmd} ${args.join(" ")}: ${stderr.trim() || err.message}`));
     });

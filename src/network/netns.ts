@@ -6,7 +6,7 @@
 import { readdirSync, readlinkSync } from "node:fs";
 import { mkdir, readdir, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { programPath } from "../archive/program-path.js";
+import { programPath } from "../archive/helper-programs.js";
 import { runCommand } from "../archive/run-command.js";
 import { isErrno } from "../errors.js";
 import { unmount } from "../mount/mount.js";
