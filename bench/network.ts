@@ -22,7 +22,7 @@ import { connect } from "node:net";
 import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { startDaemon, type Daemon } from "../test/integration/harness.js";
-import { elapsedMs, exec, must, pool, which, type Cli, type Sample, removeAll, bundleCli, bundleFresh, ensureBusybox } from "./proc.js";
+import { elapsedMs, exec, must, pool, which, type Cli, type Sample, removeAll, bundleCli, bundleFresh, ensureBusybox, settle } from "./proc.js";
 import { printTable, type Row } from "./table.js";
 
 const arg = (name: string, dflt: number): number => {
@@ -141,6 +141,7 @@ async function measureEngine(cli: Cli, o: { only?: "start" } = {}): Promise<Figu
 async function startMany(cli: Cli, names: string[], flags: string[]): Promise<{ ms: number; ids: string[] }> {
   const ids: string[] = [];
   cleanups.push(() => removeAll(cli, ids));
+  await settle();
   const ms = await elapsedMs(() =>
     pool(names, 4, async (name) => {
       ids.push((await must(cli, ["run", "-d", ...flags, "--name", name, "busybox", "sleep", "600"])).trim());

@@ -7,7 +7,12 @@ import { helperEnv, programPath } from "./helper-programs.js";
 /** Runs `cmd args`, feeding `input` on stdin; resolves with stdout, rejects with stderr in the message. */
 export function runCommand(cmd: string, args: string[], opts: { input?: string | Buffer } = {}): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const child = spawn(programPath(cmd), args, { stdio: ["pipe", "pipe", "pipe"], env: helperEnv() });
+    // No stdin pipe unless there is input: each pipe is a socket object and an epoll entry.
+    const file = programPath(cmd);
+    const child =
+      opts.input === undefined
+        ? spawn(file, args, { stdio: ["ignore", "pipe", "pipe"], env: helperEnv() })
+        : spawn(file, args, { stdio: ["pipe", "pipe", "pipe"], env: helperEnv() });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on("data", (b: Buffer) => out.push(b));
@@ -18,8 +23,10 @@ export function runCommand(cmd: string, args: string[], opts: { input?: string |
       const why = Buffer.concat(err).toString("utf8").trim() || `exit ${code ?? signal}`;
       reject(new SystemError(`${cmd} failed: ${why}`));
     });
-    // A child that exits early closes stdin; the close event reports why.
-    child.stdin.on("error", () => {});
-    child.stdin.end(opts.input ?? "");
+    if (child.stdin) {
+      // A child that exits early closes stdin; the close event reports why.
+      child.stdin.on("error", () => {});
+      child.stdin.end(opts.input);
+    }
   });
 }

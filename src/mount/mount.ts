@@ -1,7 +1,7 @@
 // Performing mounts described as data (snapshotters and volumes return them;
 // only this module mounts). Node has no mount(2), so util-linux's mount and
 // umount do the work; /proc/self/mountinfo tells what is mounted.
-import { execFile } from "node:child_process";
+import { spawn } from "node:child_process";
 import { readFileSync, realpathSync } from "node:fs";
 import { helperEnv, programPath } from "../archive/helper-programs.js";
 import { InvalidArgumentError, SystemError, isErrno } from "../errors.js";
@@ -85,11 +85,16 @@ export async function isMounted(target: string): Promise<boolean> {
 
 const unescapeOctal = (s: string): string => s.replace(/\\([0-7]{3})/g, (_m, code: string) => String.fromCharCode(parseInt(code, 8)));
 
+/** Runs mount or umount; only stderr is kept (one pipe, not three: each is a socket object and an epoll entry). */
 function run(cmd: string, args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
-    execFile(programPath(cmd), args, { env: helperEnv() }, (err, _stdout, stderr) => {
-      if (err === null) return resolve();
-      reject(new SystemError(`${cmd} ${args.join(" ")}: ${stderr.trim() || err.message}`));
+    const child = spawn(programPath(cmd), args, { env: helperEnv(), stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr.setEncoding("utf8").on("data", (s: string) => (stderr += s));
+    child.on("error", (err) => reject(new SystemError(`${cmd} ${args.join(" ")}: ${err.message}`)));
+    child.on("close", (code, signal) => {
+      if (code === 0) return resolve();
+      reject(new SystemError(`${cmd} ${args.join(" ")}: ${stderr.trim() || `exit ${code ?? signal}`}`));
     });
   });
 }

@@ -3,8 +3,8 @@
 // can wire it before the container exists and after it died, and berthd finds
 // it again after a restart. util-linux's unshare makes it and brings lo up in
 // the same exec (what the loopback plugin would do, one process cheaper).
-import { readdirSync, readlinkSync } from "node:fs";
-import { mkdir, readdir, rm, stat, writeFile } from "node:fs/promises";
+import { mkdirSync, readdirSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
+import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { programPath } from "../archive/helper-programs.js";
 import { runCommand } from "../archive/run-command.js";
@@ -18,9 +18,11 @@ export function netnsDir(execRoot: string): string {
 /** Creates the netns file for a container (lo up) and returns its path; an existing one is replaced. */
 export async function createNetns(dir: string, containerId: string): Promise<string> {
   const path = join(dir, containerId);
-  await mkdir(dir, { recursive: true, mode: 0o711 });
+  // Synchronous: under the exec root, a tmpfs (daemon/exec-root.ts), each
+  // call takes microseconds, less than a round trip to libuv's pool.
+  mkdirSync(dir, { recursive: true, mode: 0o711 });
   await removeNetns(path);
-  await writeFile(path, "", { mode: 0o444 });
+  writeFileSync(path, "", { mode: 0o444 });
   await runCommand("unshare", [`--net=${path}`, programPath("ip"), "link", "set", "lo", "up"]);
   return path;
 }
@@ -28,7 +30,7 @@ export async function createNetns(dir: string, containerId: string): Promise<str
 /** Unmounts and deletes a netns file; a no-op when it is gone. */
 export async function removeNetns(path: string): Promise<void> {
   await unmount(path);
-  await rm(path, { force: true });
+  rmSync(path, { force: true });
 }
 
 /**

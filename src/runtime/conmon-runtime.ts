@@ -15,7 +15,8 @@
 // in the shared berth-conmon cgroup, not berthd's (conmon-cgroup.ts). This
 // file is the container's lifecycle; conmon-process.ts has what one conmon
 // process needs, conmon-exec.ts the exec operations.
-import { mkdir, readFile, readdir, rm } from "node:fs/promises";
+import { mkdirSync, rmSync } from "node:fs";
+import { readFile, readdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { ConflictError, NotFoundError, isErrno } from "../errors.js";
 import { connectAttach } from "./attach-socket.js";
@@ -98,10 +99,13 @@ export function createConmonRuntime(opts: ConmonRuntimeOptions): Runtime {
       const f = containerFiles(ctx, id);
       if (await knownToRunc(id)) throw new ConflictError(`container ${id} already exists in the runtime`);
       // Leftovers of an attempt that died half-way are ours to replace.
-      await rm(f.dir, { recursive: true, force: true });
-      await mkdir(f.exitDir, { recursive: true, mode: 0o700 });
-      await mkdir(f.persistDir, { recursive: true, mode: 0o700 });
-      await mkdir(rc.runtimeRoot, { recursive: true, mode: 0o700 });
+      // Synchronous, as the small files below: the exec root is a tmpfs
+      // (daemon/exec-root.ts), where these take microseconds, less than a
+      // round trip to libuv's pool costs the event loop.
+      rmSync(f.dir, { recursive: true, force: true });
+      mkdirSync(f.exitDir, { recursive: true, mode: 0o700 });
+      mkdirSync(f.persistDir, { recursive: true, mode: 0o700 });
+      mkdirSync(rc.runtimeRoot, { recursive: true, mode: 0o700 });
       // Not fsynced: the bundle lives under the exec root (/run, usually a
       // tmpfs), and only a machine crash, which ends its containers too,
       // could lose what the page cache holds (cgroupsPathOf copes). Compact:
