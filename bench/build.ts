@@ -67,7 +67,7 @@ const sec = (ms: number): string => `${(ms / 1000).toFixed(3)} s`;
 async function main(): Promise<void> {
   notes.push(`node ${process.version}; ${runs} runs per figure (median); ${fileCount} files in the context; load average ${loadavg()[0]!.toFixed(2)}`);
   const ctx = await makeContext();
-  const d: Daemon = await startDaemon();
+  const d: Daemon = await startDaemon({ debug: false });
   const cleanups: (() => Promise<unknown>)[] = [() => d.destroy(), () => rm(ctx, { recursive: true, force: true })];
   try {
     const tag = `bench-build-${token}`;

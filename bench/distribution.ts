@@ -35,7 +35,7 @@ async function must(argv: string[], env: Record<string, string | undefined> = {}
 async function main(): Promise<void> {
   const rows: Row[] = [];
   const notes = [`node ${process.version}; ${runs} runs per figure (median); ${totalMb} MB in 5 layers of half-random data; load average ${loadavg()[0]!.toFixed(2)}`];
-  const d = await startDaemon();
+  const d = await startDaemon({ debug: false });
   const reg: RunningRegistry = await startDistribution();
   const scratch = await mkdtemp(join(tmpdir(), "bench-dist-"));
   const layerMb = Math.max(1, Math.round(totalMb / 5));
@@ -116,7 +116,7 @@ async function main(): Promise<void> {
       await exec([docker!, "-H", DOCKERD, "rmi", "-f", id]);
     }
     const pull: Record<string, number[]> = {};
-    const b2 = await startDaemon({ busybox: false });
+    const b2 = await startDaemon({ busybox: false, debug: false });
     cleanups.push(() => b2.destroy());
     const berth2 = [`${repo}bin/berth`, "-H", b2.host];
     // The same daemon driven by the docker CLI: berthd's own time, without the berth CLI's Node start-up.

@@ -57,7 +57,7 @@ async function main(): Promise<void> {
   const bundled = await bundleCli();
   notes.push(bundled ? "berth CLI: one-file bundle dist/berth.cjs with its V8 code cache (rebuilt by the bench)" : "berth CLI: unbundled dist/src (esbuild bundle failed)");
 
-  const d: Daemon = await startDaemon();
+  const d: Daemon = await startDaemon({ debug: false });
   cleanups.push(() => d.destroy());
   const berth: Cli = { name: "berth → berthd", argv: [`${repo}bin/berth`, "-H", d.host] };
   const docker = which("docker");

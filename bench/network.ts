@@ -64,7 +64,7 @@ interface Figures {
 async function main(): Promise<void> {
   notes.push(`node ${process.version}; ${runs} runs for figure 1 (median); ${count} containers; ${lookups} lookups; load average at start ${loadavg()[0]!.toFixed(2)}`);
   if (!(await bundleCli())) notes.push("berth CLI: unbundled dist/src (esbuild bundle failed)");
-  const d: Daemon = await startDaemon();
+  const d: Daemon = await startDaemon({ debug: false });
   cleanups.push(() => d.destroy());
   const berth: Cli = { name: "berth → berthd", argv: [`${repo}bin/berth`, "-H", d.host] };
   const docker = which("docker");

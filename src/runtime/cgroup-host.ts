@@ -1,8 +1,9 @@
 // What this host's cgroups offer, as far as a container's spec and its limit
 // checks depend on it: the cgroup version (v1 or hybrid vs. pure v2), whether
 // a memory+swap limit can be set, and the CPUs and memory nodes containers may
-// use (what Docker's pkg/sysinfo finds). Read from cgroupfs on each call: the
-// answers are a handful of small files and may change (CPU hotplug).
+// use (what Docker's pkg/sysinfo finds). Read from cgroupfs, and kept for a
+// second: a burst of starts asks twice per container (limit checks, spec),
+// and the answers may still change (CPU hotplug).
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import path from "node:path";
@@ -24,8 +25,20 @@ export interface CgroupHost {
   mems: string;
 }
 
+const FRESH_MS = 1000;
+const recent = new Map<string, { at: number; host: CgroupHost }>();
+
 /** The host's cgroup facts, read under `root` (the cgroupfs mount point). */
 export function cgroupHost(root = "/sys/fs/cgroup"): CgroupHost {
+  const now = Date.now();
+  const kept = recent.get(root);
+  if (kept && now - kept.at < FRESH_MS) return kept.host;
+  const host = readCgroupHost(root);
+  recent.set(root, { at: now, host });
+  return host;
+}
+
+function readCgroupHost(root: string): CgroupHost {
   const v2 = existsSync(path.join(root, "cgroup.controllers"));
   return {
     version: v2 ? 2 : 1,

@@ -37,7 +37,8 @@ export interface Daemon {
   log(): string;
 }
 
-export async function startDaemon(opts: { busybox?: boolean } = {}): Promise<Daemon> {
+/** busybox: import the busybox image (default true); debug: berthd's -D, a log line per request (default true; benches run without, as dockerd does). */
+export async function startDaemon(opts: { busybox?: boolean; debug?: boolean } = {}): Promise<Daemon> {
   // Short paths: unix socket paths are limited to 108 bytes.
   const base = await mkdtemp(join(tmpdir(), "bt-"));
   const dataRoot = join(base, "data");
@@ -55,7 +56,7 @@ export async function startDaemon(opts: { busybox?: boolean } = {}): Promise<Dae
     const { openSync } = await import("node:fs");
     const fd = openSync(logFile, "a");
     // Through bin/berthd itself, so its shebang's node flags apply as in production.
-    proc = spawn(berthdBin, ["-H", host, "--data-root", dataRoot, "--exec-root", execRoot, "--config-file", configFile, "-D"], {
+    proc = spawn(berthdBin, ["-H", host, "--data-root", dataRoot, "--exec-root", execRoot, "--config-file", configFile, ...(opts.debug === false ? [] : ["-D"])], {
       stdio: ["ignore", fd, fd],
     });
     const deadline = Date.now() + 20_000;
