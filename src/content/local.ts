@@ -8,7 +8,8 @@ import fsp from "node:fs/promises";
 import path from "node:path";
 import type { Readable } from "node:stream";
 import { InvalidArgumentError, NotFoundError, isErrno } from "../errors.js";
-import { assertDigest, createDigester, digestHex } from "../oci/digest.js";
+import { assertDigest, digestHex } from "../oci/digest.js";
+import { createStreamDigester } from "../oci/stream-digester.js";
 import type { Digest } from "../oci/types.js";
 import type { BlobInfo, ContentStore } from "./store.js";
 
@@ -62,7 +63,7 @@ export function createContentStore(root: string): ContentStore {
   async function ingest(source: Readable | Buffer, expected: { digest?: Digest; size?: number } = {}): Promise<BlobInfo> {
     if (expected.digest !== undefined) assertDigest(expected.digest);
     const tmp = path.join(ingestDir, randomBytes(12).toString("hex"));
-    const digester = createDigester();
+    const digester = createStreamDigester();
     const handle = await fsp.open(tmp, "wx", 0o644);
     try {
       try {
@@ -89,7 +90,7 @@ export function createContentStore(root: string): ContentStore {
           }
           if (batched > 0) await writeAllv(handle, batch);
         }
-        const actual = digester.digest();
+        const actual = await digester.digest();
         if (expected.size !== undefined && digester.size !== expected.size) {
           throw new InvalidArgumentError(sizeMismatch(expected, String(digester.size)));
         }
@@ -100,12 +101,13 @@ export function createContentStore(root: string): ContentStore {
       } finally {
         await handle.close();
       }
-      const digest = digester.digest();
+      const digest = await digester.digest();
       // rename is atomic: a racing ingest of the same digest replaces identical bytes.
       await fsp.rename(tmp, blobPath(digest));
       await syncDir(blobDir);
       return { digest, size: digester.size };
     } catch (err) {
+      digester.abandon();
       if (!Buffer.isBuffer(source)) source.destroy();
       await fsp.rm(tmp, { force: true });
       throw err;

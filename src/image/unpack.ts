@@ -4,7 +4,8 @@ import { randomBytes } from "node:crypto";
 import { PassThrough, Readable } from "node:stream";
 import { InvalidArgumentError } from "../errors.js";
 import type { ContentStore } from "../content/store.js";
-import { chainIdOf, createDigester } from "../oci/digest.js";
+import { chainIdOf } from "../oci/digest.js";
+import { createStreamDigester } from "../oci/stream-digester.js";
 import { MediaType, type Digest } from "../oci/types.js";
 import type { Snapshotter } from "../snapshot/snapshotter.js";
 import { decompress, type Compression } from "./decompress.js";
@@ -223,7 +224,7 @@ export async function consumeHashed<T>(
   source: Readable,
   consume: (s: Readable) => Promise<T>,
 ): Promise<{ result: T; digest: Digest; size: number }> {
-  const digester = createDigester();
+  const digester = createStreamDigester();
   const out = chunkPipe(64 * 1024);
   let outOpen = true;
   let aborted = false;
@@ -253,10 +254,16 @@ export async function consumeHashed<T>(
     aborted = true;
     source.destroy();
     await pump.catch(() => undefined);
+    digester.abandon();
     // A broken source (bad gzip, short read) is the cause; the consumer's error only follows from it.
     throw pumpError ?? err;
   }
   if (outOpen) out.resume();
-  await pump;
-  return { result, digest: digester.digest(), size: digester.size };
+  try {
+    await pump;
+  } catch (err) {
+    digester.abandon();
+    throw err;
+  }
+  return { result, digest: await digester.digest(), size: digester.size };
 }
