@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import { startDaemon } from "../test/integration/harness.js";
 import { makeContext, removeContext } from "../test/integration/build-fixtures.js";
 import { startDistribution, type RunningRegistry } from "../test/integration/distribution-fixtures.js";
-import { elapsedMs, exec, which } from "./proc.js";
+import { elapsedMs, exec, settle, which } from "./proc.js";
 import { printTable, type Row } from "./table.js";
 
 const arg = (name: string, dflt: number): number => {
@@ -72,7 +72,10 @@ async function main(): Promise<void> {
       await must([...berth, "build", "-q", "-t", firsts[r]!, c]);
     }
     const push: Record<string, number[]> = {};
+    // Each timed run starts on a settled machine: the engines finish removals in the
+    // background (containerd's garbage collection after an rmi), which would land on whoever runs next.
     const time = async (name: string, table: Record<string, number[]>, fn: () => Promise<unknown>): Promise<void> => {
+      await settle();
       (table[name] ??= []).push(await elapsedMs(fn));
     };
     /** berth pushes `image` to a fresh registry, timed under `figure` when one is named. */

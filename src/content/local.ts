@@ -60,10 +60,10 @@ export function createContentStore(root: string): ContentStore {
     }
   }
 
-  async function ingest(source: Readable | Buffer, expected: { digest?: Digest; size?: number } = {}): Promise<BlobInfo> {
+  async function ingest(source: Readable | Buffer, expected: { digest?: Digest; size?: number; approxSize?: number } = {}): Promise<BlobInfo> {
     if (expected.digest !== undefined) assertDigest(expected.digest);
     const tmp = path.join(ingestDir, randomBytes(12).toString("hex"));
-    const digester = createStreamDigester();
+    const digester = createStreamDigester(Buffer.isBuffer(source) ? {} : { sizeHint: expected.size ?? expected.approxSize });
     const handle = await fsp.open(tmp, "wx", 0o644);
     try {
       try {

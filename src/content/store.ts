@@ -26,8 +26,12 @@ export interface ContentStore {
   read(digest: Digest): Promise<Readable>;
   /** The whole blob in memory: for configs and manifests, never for layers. */
   readBytes(digest: Digest): Promise<Buffer>;
-  /** Verified, atomic write. Returns the blob's digest and size. */
-  ingest(source: Readable | Buffer, expected?: { digest?: Digest; size?: number }): Promise<BlobInfo>;
+  /**
+   * Verified, atomic write. Returns the blob's digest and size. approxSize is
+   * not checked: a size known roughly (a layer's, as it is being compressed),
+   * which with size decides whether the stream is hashed on a worker thread.
+   */
+  ingest(source: Readable | Buffer, expected?: { digest?: Digest; size?: number; approxSize?: number }): Promise<BlobInfo>;
   delete(digest: Digest): Promise<void>;
   list(): Promise<BlobInfo[]>;
 }

@@ -102,7 +102,8 @@ async function stage(
       let unpacked: { result: { size: number }; digest: Digest };
       try {
         const { stream: plain } = await decompress(Readable.from(tee(counted(stream, tick), sink, { size: d.size })));
-        unpacked = await consumeHashed(plain, (s) => ctx.applyLayer(dir, s, { whiteouts: "overlay" }));
+        // A layer is at least as large unpacked as its blob: the blob's size decides where its DiffID is hashed.
+        unpacked = await consumeHashed(plain, (s) => ctx.applyLayer(dir, s, { whiteouts: "overlay" }), { sizeHint: d.size });
       } catch (err) {
         // With every byte in, the store's verdict (a wrong digest) explains an unpack failure
         // better than the unpack's own error; without, the store must give up too.

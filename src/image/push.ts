@@ -130,7 +130,7 @@ async function compressAndUpload(
   const id = layerId(layer.diffId);
   const gz = adaptiveGzip(await ctx.content.read(layer.blobDigest), GZIP_LEVEL);
   const toStore = chunkPipe(1 << 20);
-  const stored = ctx.content.ingest(toStore);
+  const stored = ctx.content.ingest(toStore, { approxSize: layer.size });
   stored.catch(() => undefined);
   // The compressed size is not known up front: show bytes sent against the plain size.
   const tick = progressReporter(o.report, id, "Pushing", layer.size);

@@ -223,8 +223,9 @@ async function removeQuietly(snapshotter: Snapshotter, key: string, original: un
 export async function consumeHashed<T>(
   source: Readable,
   consume: (s: Readable) => Promise<T>,
+  opts: { sizeHint?: number } = {},
 ): Promise<{ result: T; digest: Digest; size: number }> {
-  const digester = createStreamDigester();
+  const digester = createStreamDigester(opts);
   const out = chunkPipe(64 * 1024);
   let outOpen = true;
   let aborted = false;

@@ -1,28 +1,28 @@
 // Hashing large streams off the event loop. SHA-256, at ~1.5 GB/s here, was
 // the largest single cost of a pull on berthd's event loop: for a 100 MB
-// image, ~110 ms of the ~420 ms it was busy (the blob as it downloads, and
-// the layer as it inflates, for its DiffID). Node's hashes are synchronous,
-// and SHA-256 cannot be split across threads, so a stream's hash lives in one
-// shared worker thread instead:
+// image, ~110 ms of the ~420 ms it was busy (each blob as it downloads, and
+// each layer as it inflates, for its DiffID). Node's hashes are synchronous,
+// and SHA-256 cannot be split across threads, so the hash of a large stream
+// lives in one shared worker thread instead:
 //
 //   - update() copies chunks into 1 MiB slabs (a memcpy, ~15 times cheaper
 //     than hashing them) and hands each full slab to the worker, which hashes
 //     it and hands it back for reuse: once warm, nothing is allocated;
-//   - a stream that ends within its first slab never reaches the worker: it
-//     is hashed in place at digest(), as before;
-//   - the worker starts with the first big stream (~25 ms, while slabs wait
+//   - the worker starts with the first large stream (~25 ms, while slabs wait
 //     in its queue) and ends after 10 s with nothing to hash, so an idle
-//     berthd keeps no thread and no slabs.
+//     berthd keeps no thread and no slabs (a worker holds ~10 MB);
+//   - a stream expected to be small (under 8 MiB, or of unknown size) is
+//     hashed in place, as before: the worker would cost more than it saves.
 //
 // The digest is only known once the worker has seen every slab, so digest()
 // returns a promise; a stream given up on must be abandon()ed, or the worker
 // would wait for its end.
-import { createHash } from "node:crypto";
 import { Worker } from "node:worker_threads";
+import { createDigester } from "./digest.js";
 import type { Digest } from "./types.js";
 
 export interface StreamDigester {
-  update(chunk: Uint8Array): void;
+  update(chunk: Buffer): void;
   /** Bytes given to update() so far. */
   readonly size: number;
   /** The digest of everything given to update(); call once all is in. */
@@ -32,6 +32,7 @@ export interface StreamDigester {
 }
 
 const SLAB = 1 << 20;
+const OFFLOAD_FROM = 8 << 20;
 const KEPT_SLABS = 8;
 const IDLE_MS = 10_000;
 
@@ -110,22 +111,40 @@ function streamDone(): void {
   }, IDLE_MS).unref();
 }
 
-export function createStreamDigester(): StreamDigester {
+/** sizeHint: the bytes the stream is expected to hold (a descriptor's size); decides where it is hashed. */
+export function createStreamDigester(opts: { sizeHint?: number } = {}): StreamDigester {
+  return (opts.sizeHint ?? 0) >= OFFLOAD_FROM ? offloaded() : inPlace();
+}
+
+function inPlace(): StreamDigester {
+  const d = createDigester();
+  let result: Promise<Digest> | undefined;
+  return {
+    update: (chunk) => d.update(chunk),
+    get size() {
+      return d.size;
+    },
+    digest: () => (result ??= Promise.resolve(d.digest())),
+    abandon() {},
+  };
+}
+
+function offloaded(): StreamDigester {
   let slab = freeSlabs.pop() ?? new ArrayBuffer(SLAB);
   let view = new Uint8Array(slab);
   let used = 0;
   let size = 0;
-  let id: number | undefined;
+  const id = nextId++;
   let result: Promise<Digest> | undefined;
   let finished = false;
+  // The worker that holds this stream's hash: should it die, a new one would
+  // hash only the rest, so the stream fails instead (see fail in theWorker).
+  const mine = theWorker();
+  streams++;
 
   const send = (end: boolean): void => {
-    const w = theWorker();
-    if (id === undefined) {
-      id = nextId++;
-      streams++;
-    }
-    w.postMessage({ id, slab, length: used, end }, [slab]);
+    if (worker !== mine) throw new Error("the digest worker exited while hashing a stream");
+    mine.postMessage({ id, slab, length: used, end }, [slab]);
     if (end) return;
     slab = freeSlabs.pop() ?? new ArrayBuffer(SLAB);
     view = new Uint8Array(slab);
@@ -150,23 +169,21 @@ export function createStreamDigester(): StreamDigester {
     digest() {
       if (result) return result;
       finished = true;
-      if (id === undefined) {
-        // Small: hashed here, the slab kept for the next stream.
-        result = Promise.resolve(`sha256:${createHash("sha256").update(view.subarray(0, used)).digest("hex")}`);
-        if (freeSlabs.length < KEPT_SLABS) freeSlabs.push(slab);
-        return result;
-      }
-      const streamId = id;
-      result = new Promise<Digest>((resolve, reject) => waiting.set(streamId, { resolve, reject }));
-      send(true);
-      result.then(streamDone, streamDone);
+      result = new Promise<Digest>((resolve, reject) => {
+        waiting.set(id, { resolve, reject });
+        send(true);
+      });
+      result.then(streamDone, () => {
+        waiting.delete(id);
+        streamDone();
+      });
       return result;
     },
     abandon() {
       if (finished) return;
       finished = true;
-      if (id === undefined) return;
       worker?.postMessage({ id, abandon: true });
+      if (freeSlabs.length < KEPT_SLABS) freeSlabs.push(slab);
       streamDone();
     },
   };
