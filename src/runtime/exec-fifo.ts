@@ -70,9 +70,14 @@ function readUntilClosed(fifo: Socket, initPid: number): Promise<number> {
     let received = 0;
     // A FIFO whose writer never opened reports nothing to epoll, so an init
     // that dies before opening it would leave us waiting for ever. (One that
-    // has exec'd closed its end: "end" is on its way.)
+    // has exec'd closed its end: "end" is on its way.) A process found gone
+    // is given one more poll before the verdict: a container that ran `true`
+    // may have written its byte and exited before this loop read the byte.
+    let seenGone = false;
     const liveness = setInterval(() => {
-      if (received === 0 && processGone(initPid)) finish(() => resolve(0));
+      if (received > 0) return;
+      if (seenGone) finish(() => resolve(0));
+      else seenGone = processGone(initPid);
     }, LIVENESS_POLL_MS);
     const finish = (settle: () => void): void => {
       clearInterval(liveness);
