@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import { startDaemon } from "../test/integration/harness.js";
 import { makeContext, removeContext } from "../test/integration/build-fixtures.js";
 import { startDistribution, type RunningRegistry } from "../test/integration/distribution-fixtures.js";
-import { elapsedMs, exec, settle, which } from "./proc.js";
+import { bundleCli, bundleFresh, elapsedMs, exec, settle, which } from "./proc.js";
 import { printTable, type Row } from "./table.js";
 
 const arg = (name: string, dflt: number): number => {
@@ -35,6 +35,9 @@ async function must(argv: string[], env: Record<string, string | undefined> = {}
 async function main(): Promise<void> {
   const rows: Row[] = [];
   const notes = [`node ${process.version}; ${runs} runs per figure (median); ${totalMb} MB in 5 layers of half-random data; load average ${loadavg()[0]!.toFixed(2)}`];
+  // bin/berth and bin/berthd fall back to the unbundled modules when a tsc run made the bundles stale:
+  // the CLI then starts ~0.1 s slower at every command.
+  if (!(await bundleCli())) notes.push("berth: unbundled dist/src (esbuild bundle failed)");
   const d = await startDaemon({ debug: false });
   const reg: RunningRegistry = await startDistribution();
   const scratch = await mkdtemp(join(tmpdir(), "bench-dist-"));
@@ -162,6 +165,7 @@ async function main(): Promise<void> {
       rows.push(row);
     }
     if (!dockerUp) notes.push("dockerd not reachable: no docker anchor");
+    if (!bundleFresh()) notes.push("dist was rebuilt during the run: some berth commands may have run unbundled");
   } finally {
     for (const undo of cleanups.reverse()) await undo().catch((err: Error) => console.error(`cleanup: ${err.message}`));
   }
