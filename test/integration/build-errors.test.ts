@@ -133,7 +133,7 @@ describe("build errors and safety", () => {
   });
 
   test("a cancelled build stops its running step and cleans up", async () => {
-    const dir = await context({ Dockerfile: "FROM busybox\nRUN echo started && sleep 300\n" });
+    const dir = await context({ Dockerfile: "FROM busybox\nRUN echo started && sleep 3007\n" });
     const child = d.spawnBerth(["build", dir]);
     child.stdin?.end();
     await new Promise<void>((resolve, reject) => {
@@ -155,7 +155,8 @@ describe("build errors and safety", () => {
       debris = await buildDebris(d);
     }
     assert.deepEqual(debris, []);
-    const sleepers = execFileSync("sh", ["-c", "ps -eo args | grep -c '^sleep 300$' || true"], { encoding: "utf8" });
+    // An odd duration: the count is machine-wide, and anyone may be running `sleep 300`.
+    const sleepers = execFileSync("sh", ["-c", "ps -eo args | grep -c '^sleep 3007$' || true"], { encoding: "utf8" });
     assert.equal(sleepers.trim(), "0");
   });
 
@@ -163,7 +164,7 @@ describe("build errors and safety", () => {
     const dir = await context({
       Dockerfile: [
         "FROM busybox AS slow",
-        "RUN echo slow-started && sleep 300",
+        "RUN echo slow-started && sleep 3007",
         "FROM busybox AS broken",
         "RUN sleep 1 && exit 5",
         "FROM busybox",
@@ -172,11 +173,11 @@ describe("build errors and safety", () => {
         "",
       ].join("\n"),
     });
-    // Waiting for the sleeping stage would take 300 s, past the client's time limit.
+    // Waiting for the sleeping stage would take 3007 s, past the client's time limit.
     const r = await d.berth(["build", dir], { timeoutMs: 120_000 });
     assert.equal(r.code, 5, r.stderr + r.stdout);
     assert.deepEqual(await buildDebris(d), []);
-    const sleepers = execFileSync("sh", ["-c", "ps -eo args | grep -c '^sleep 300$' || true"], { encoding: "utf8" });
+    const sleepers = execFileSync("sh", ["-c", "ps -eo args | grep -c '^sleep 3007$' || true"], { encoding: "utf8" });
     assert.equal(sleepers.trim(), "0");
   });
 });
