@@ -9,6 +9,7 @@
 import { accessSync, constants, statSync } from "node:fs";
 import path from "node:path";
 
+const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 const found = new Map<string, string>();
 
 /** The absolute path of `name` in PATH; `name` itself when it has a slash or is not found (spawn then reports ENOENT). */
@@ -16,7 +17,7 @@ export function programPath(name: string): string {
   if (name.includes("/")) return name;
   const known = found.get(name);
   if (known !== undefined) return known;
-  for (const dir of (process.env.PATH ?? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin").split(":")) {
+  for (const dir of (process.env.PATH ?? DEFAULT_PATH).split(":")) {
     if (!path.isAbsolute(dir)) continue;
     const file = path.join(dir, name);
     try {
@@ -33,5 +34,5 @@ export function programPath(name: string): string {
 
 /** The environment a helper program runs in. */
 export function helperEnv(): NodeJS.ProcessEnv {
-  return { PATH: process.env.PATH ?? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", LC_ALL: "C" };
+  return { PATH: process.env.PATH ?? DEFAULT_PATH, LC_ALL: "C" };
 }

@@ -98,7 +98,7 @@ function theWorker(): Worker {
 }
 
 function streamDone(): void {
-  streams = Math.max(0, streams - 1);
+  streams--;
   if (streams > 0 || !worker) return;
   // Nothing outstanding: let berthd exit without it, and end it if no stream comes soon.
   worker.unref();
@@ -141,6 +141,10 @@ function offloaded(): StreamDigester {
   // hash only the rest, so the stream fails instead (see fail in theWorker).
   const mine = theWorker();
   streams++;
+  // Counted against its own worker only: a dead one's count was reset with it.
+  const done = (): void => {
+    if (worker === mine) streamDone();
+  };
 
   const send = (end: boolean): void => {
     if (worker !== mine) throw new Error("the digest worker exited while hashing a stream");
@@ -173,18 +177,18 @@ function offloaded(): StreamDigester {
         waiting.set(id, { resolve, reject });
         send(true);
       });
-      result.then(streamDone, () => {
+      result.then(done, () => {
         waiting.delete(id);
-        streamDone();
+        done();
       });
       return result;
     },
     abandon() {
       if (finished) return;
       finished = true;
-      worker?.postMessage({ id, abandon: true });
+      if (worker === mine) mine.postMessage({ id, abandon: true });
       if (freeSlabs.length < KEPT_SLABS) freeSlabs.push(slab);
-      streamDone();
+      done();
     },
   };
 }

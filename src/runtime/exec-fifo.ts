@@ -57,7 +57,7 @@ function processGone(pid: number): boolean {
   try {
     // The state follows the command name, which may hold spaces and parentheses.
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) === "Z";
+    return stat[stat.lastIndexOf(")") + 2] === "Z";
   } catch (err) {
     if (isErrno(err, "ENOENT") || isErrno(err, "ESRCH")) return true;
     throw err;
