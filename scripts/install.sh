@@ -8,8 +8,9 @@ cd "$(dirname "$0")/.."
 # runc: the OCI runtime; conmon: per-container monitor; busybox-static: the base
 # image; tini: --init; attr: setfattr for xattrs in layers; iproute2/procps: ip, ps;
 # containernetworking-plugins: the CNI plugins that wire bridge networks; iptables: NAT and
-# published ports (the plugins call it); util-linux: unshare for network namespaces.
-packages=(runc conmon busybox-static tini attr iproute2 procps ca-certificates bzip2 xz-utils containernetworking-plugins iptables util-linux)
+# published ports (the plugins call it); util-linux: unshare for network namespaces;
+# libjemalloc2: the malloc bin/berthd preloads, which returns freed memory to the kernel.
+packages=(runc conmon busybox-static tini attr iproute2 procps ca-certificates bzip2 xz-utils containernetworking-plugins iptables util-linux libjemalloc2)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
