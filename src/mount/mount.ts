@@ -1,8 +1,9 @@
 // Performing mounts described as data (snapshotters and volumes return them;
 // only this module mounts). Node has no mount(2), so util-linux's mount and
-// umount do the work; /proc/self/mountinfo tells what is mounted.
+// umount do the work; the kernel's mount IDs tell what is mounted.
 import { spawn } from "node:child_process";
-import { readFileSync, realpathSync } from "node:fs";
+import { closeSync, constants as fsc, openSync, readFileSync, realpathSync } from "node:fs";
+import path from "node:path";
 import { helperEnv, programPath } from "../archive/helper-programs.js";
 import { InvalidArgumentError, SystemError, isErrno } from "../errors.js";
 import type { Mount } from "../snapshot/snapshotter.js";
@@ -72,6 +73,39 @@ export async function isMounted(target: string): Promise<boolean> {
     if (isErrno(err, "ENOENT")) return false;
     throw err;
   }
+  if (resolved === "/") return true;
+  // A mount point is the root of a mount other than its parent directory's.
+  // Asking the kernel which mount holds each (fdinfo's mnt_id) costs a few
+  // syscalls; mountinfo is text generated for every mount in the namespace,
+  // which on a daemon with a hundred containers made every start read ~40 kB.
+  const own = mountIdOf(resolved);
+  const parent = own === undefined ? undefined : mountIdOf(path.dirname(resolved));
+  if (own !== undefined && parent !== undefined) return own !== parent;
+  return listedInMountinfo(resolved);
+}
+
+// O_PATH: names the file without opening it for I/O, so a FIFO does not block
+// and no permission on the file itself is needed.
+const O_PATH = 0o10000000;
+
+/** The ID of the mount `file` is on (proc(5), fdinfo, since Linux 3.15); undefined where the kernel does not say. */
+function mountIdOf(file: string): number | undefined {
+  let fd: number;
+  try {
+    fd = openSync(file, O_PATH | fsc.O_NOFOLLOW);
+  } catch (err) {
+    if (isErrno(err, "ENOENT")) return undefined;
+    throw err;
+  }
+  try {
+    const m = /^mnt_id:\s*(\d+)$/m.exec(readFileSync(`/proc/self/fdinfo/${fd}`, "utf8"));
+    return m ? Number(m[1]) : undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function listedInMountinfo(resolved: string): boolean {
   // Synchronous: procfs answers from memory, and an async read is a round
   // trip to libuv's pool that costs the event loop more than the read.
   const info = readFileSync("/proc/self/mountinfo", "utf8");
