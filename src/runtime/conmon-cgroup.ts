@@ -8,7 +8,9 @@
 // launchConmon calls moveToConmonCgroup while conmon waits on its start pipe,
 // before it forks anything, so its children (runc, and the container's
 // process until runc moves it to the container's cgroup) start out there.
+import { close, open, write } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { promisify } from "node:util";
 import path from "node:path";
 import { isErrno } from "../errors.js";
 
@@ -22,10 +24,11 @@ interface Hierarchy {
 }
 
 // conmon starts on the path of every container start, so the hierarchies
-// (berthd's own, fixed for its lifetime) are found once, and each directory is
-// made ready once; a directory removed behind our back is made again.
+// (berthd's own, fixed for its lifetime) are found once, and each directory's
+// cgroup.procs is opened once and kept; a directory removed behind our back is
+// made and opened again.
 let hierarchies: Promise<Hierarchy[]> | undefined;
-const ready = new Set<string>();
+const procsFiles = new Map<string, Promise<number>>();
 
 /** Moves `pid` into <hierarchy root>/berth-conmon in every hierarchy this process belongs to. */
 export async function moveToConmonCgroup(pid: number): Promise<void> {
@@ -36,21 +39,21 @@ export async function moveToConmonCgroup(pid: number): Promise<void> {
   await Promise.all((await hierarchies).map((h) => moveInto(h, pid)));
 }
 
-// The writes go to libuv's pool, all at once. Moving a process between v1
-// cgroups takes a lock that waits for an RCU grace period unless another move
-// took it moments before: on a daemon starting containers back to back, the
-// first of a start's ten writes waited ~3 ms, and written synchronously that
-// wait stopped the event loop (~4 ms per start in 50 starts on a network).
+// The writes go to libuv's pool, all at once, one write each on a kept file
+// descriptor. Moving a process between v1 cgroups takes a lock that waits for
+// an RCU grace period unless another move took it moments before: on a daemon
+// starting containers back to back, the first of a start's ten writes waited
+// ~3 ms, and written synchronously that wait stopped the event loop (~4 ms
+// per start in 50 starts on a network).
 async function moveInto(h: Hierarchy, pid: number): Promise<void> {
   const dir = path.join(h.mountPoint, CONMON_CGROUP);
   try {
     try {
-      if (!ready.has(dir)) await prepare(h, dir);
-      await writeFile(path.join(dir, "cgroup.procs"), `${pid}\n`);
+      await writePid(await procsFile(h, dir), pid);
     } catch (err) {
-      if (!isErrno(err, "ENOENT") || !ready.delete(dir)) throw err;
-      await prepare(h, dir);
-      await writeFile(path.join(dir, "cgroup.procs"), `${pid}\n`);
+      // ENODEV: the cgroup our descriptor names was removed.
+      if (!(isErrno(err, "ENOENT") || isErrno(err, "ENODEV")) || !forget(dir)) throw err;
+      await writePid(await procsFile(h, dir), pid);
     }
   } catch (err) {
     // A cgroupfs we may not write (read-only /sys in a container, a
@@ -60,10 +63,32 @@ async function moveInto(h: Hierarchy, pid: number): Promise<void> {
   }
 }
 
+function procsFile(h: Hierarchy, dir: string): Promise<number> {
+  let fd = procsFiles.get(dir);
+  if (fd === undefined) {
+    fd = prepare(h, dir).then(() => promisify(open)(path.join(dir, "cgroup.procs"), "w"));
+    procsFiles.set(dir, fd);
+    fd.catch(() => procsFiles.delete(dir));
+  }
+  return fd;
+}
+
+/** Drops the kept descriptor for `dir`; false when there was none (the failure was not a stale one). */
+function forget(dir: string): boolean {
+  const fd = procsFiles.get(dir);
+  if (fd === undefined) return false;
+  procsFiles.delete(dir);
+  void fd.then((n) => close(n, () => undefined), () => undefined);
+  return true;
+}
+
+function writePid(fd: number, pid: number): Promise<void> {
+  return new Promise((resolve, reject) => write(fd, `${pid}\n`, 0, (err) => (err ? reject(err) : resolve())));
+}
+
 async function prepare(h: Hierarchy, dir: string): Promise<void> {
   await mkdir(dir, { recursive: true });
   if (h.cpusetV1) await inheritCpuset(dir, h.mountPoint);
-  ready.add(dir);
 }
 
 /**

@@ -59,6 +59,22 @@ describe("conmon's cgroup", () => {
     assert.equal((await d.berth(["rm", "-f", "c1"])).code, 0);
   });
 
+  test("a berth-conmon cgroup removed behind berthd's back is made again", async (t) => {
+    // berthd keeps cgroup.procs open; once the directory is gone, its descriptor writes nowhere (ENODEV).
+    const dir = join(SUPERVISOR_ROOT, "berth-conmon");
+    try {
+      await rmdir(dir);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "EBUSY") return t.skip("another daemon's monitors are in berth-conmon");
+      throw err;
+    }
+    assert.equal((await d.berth(["run", "-d", "--name", "c2", "busybox", "sleep", "300"])).code, 0);
+    const conmon = await conmonOf("c2");
+    assert.ok(existsSync(dir), `${dir} was made again`);
+    for (const line of cgroups(conmon)) assert.match(line, /:\/berth-conmon$/, line);
+    assert.equal((await d.berth(["rm", "-f", "c2"])).code, 0);
+  });
+
   test("killing berthd's whole cgroup leaves the container running", async () => {
     supervisor = join(SUPERVISOR_ROOT, `bt-supervisor-${process.pid}`);
     await mkdir(supervisor);
