@@ -18,7 +18,7 @@ const arg = (name: string, dflt: number): number => {
   const i = process.argv.indexOf(name);
   return i >= 0 ? Number(process.argv[i + 1]) : dflt;
 };
-const runs = arg("--runs", 3);
+const runs = arg("--runs", 5);
 const totalMb = arg("--mb", 100);
 const repo = fileURLToPath(new URL("../../", import.meta.url));
 const DOCKERD = "unix:///var/run/docker.sock";
@@ -96,7 +96,8 @@ async function main(): Promise<void> {
     };
     await pushTo(local);
     for (let r = 0; r < runs; r++) {
-      for (const who of dockerUp ? ["berth", "docker"] : ["berth"]) {
+      // Who pushes first alternates, as the pulls below turn.
+      for (const who of dockerUp ? (r % 2 ? ["docker", "berth"] : ["berth", "docker"]) : ["berth"]) {
         if (who === "berth") {
           await pushTo(firsts[r]!, "berth, first push (compressing)");
           await pushTo(local, "berth, gzip blobs kept from a first push");
@@ -127,25 +128,36 @@ async function main(): Promise<void> {
     const berth2 = [`${repo}bin/berth`, "-H", b2.host];
     // The same daemon driven by the docker CLI: berthd's own time, without the berth CLI's Node start-up.
     const dockerToBerthd = docker ? [docker, "-H", b2.host] : undefined;
+    // Each tool's pull, then what undoes it. The order turns every round: the
+    // first pull after the other tools ran was ~0.1-0.2 s slower whichever tool
+    // took that slot (this VM's CPU runs slower after a spell of other work or
+    // idleness), so a fixed order charged it to the same figure every time.
+    const pulls: Array<{ name: string; pull: (r: number) => Promise<unknown>; undo: (r: number) => Promise<unknown> }> = [
+      { name: "berth", pull: () => must([...berth2, "pull", "-q", source]), undo: () => must([...berth2, "rmi", source]) },
+    ];
+    if (dockerToBerthd) {
+      pulls.push({ name: "docker CLI → berthd", pull: () => must([...dockerToBerthd, "pull", "-q", source]), undo: () => must([...berth2, "rmi", source]) });
+    }
+    if (dockerUp) {
+      pulls.push({ name: "docker", pull: () => must([docker!, "-H", DOCKERD, "pull", "-q", source]), undo: () => must([docker!, "-H", DOCKERD, "rmi", "-f", source]) });
+    }
+    if (podman) {
+      pulls.push({ name: "podman", pull: () => must([podman, "pull", "-q", "--tls-verify=false", source]), undo: () => exec([podman, "rmi", "-f", source]) });
+    }
+    if (skopeo) {
+      const dir = (r: number): string => join(scratch, `skopeo-${r}`);
+      pulls.push({
+        name: "skopeo copy (no unpack)",
+        pull: (r) => must([skopeo, "copy", "-q", "--src-tls-verify=false", `docker://${source}`, `dir:${dir(r)}`]),
+        undo: (r) => rm(dir(r), { recursive: true, force: true }),
+      });
+    }
+    for (const p of pulls) pull[p.name] = [];
     for (let r = 0; r < runs; r++) {
-      await time("berth", pull, () => must([...berth2, "pull", "-q", source]));
-      await must([...berth2, "rmi", source]);
-      if (dockerToBerthd) {
-        await time("docker CLI → berthd", pull, () => must([...dockerToBerthd, "pull", "-q", source]));
-        await must([...berth2, "rmi", source]);
-      }
-      if (dockerUp) {
-        await time("docker", pull, () => must([docker!, "-H", DOCKERD, "pull", "-q", source]));
-        await must([docker!, "-H", DOCKERD, "rmi", "-f", source]);
-      }
-      if (podman) {
-        await time("podman", pull, () => must([podman, "pull", "-q", "--tls-verify=false", source]));
-        await exec([podman, "rmi", "-f", source]);
-      }
-      if (skopeo) {
-        const dir = join(scratch, `skopeo-${r}`);
-        await time("skopeo copy (no unpack)", pull, () => must([skopeo, "copy", "-q", "--src-tls-verify=false", `docker://${source}`, `dir:${dir}`]));
-        await rm(dir, { recursive: true, force: true });
+      for (let i = 0; i < pulls.length; i++) {
+        const p = pulls[(r + i) % pulls.length]!;
+        await time(p.name, pull, () => p.pull(r));
+        await p.undo(r);
       }
     }
     rows.push({ section: `push ~${totalMb} MB, 5 layers (to the distribution registry)` });
