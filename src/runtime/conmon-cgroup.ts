@@ -8,7 +8,7 @@
 // launchConmon calls moveToConmonCgroup while conmon waits on its start pipe,
 // before it forks anything, so its children (runc, and the container's
 // process until runc moves it to the container's cgroup) start out there.
-import { close, open, write } from "node:fs";
+import { open, write } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { promisify } from "node:util";
 import path from "node:path";
@@ -48,11 +48,13 @@ export async function moveToConmonCgroup(pid: number): Promise<void> {
 async function moveInto(h: Hierarchy, pid: number): Promise<void> {
   const dir = path.join(h.mountPoint, CONMON_CGROUP);
   try {
+    const kept = procsFile(h, dir);
     try {
-      await writePid(await procsFile(h, dir), pid);
+      await writePid(await kept, pid);
     } catch (err) {
-      // ENODEV: the cgroup our descriptor names was removed.
-      if (!(isErrno(err, "ENOENT") || isErrno(err, "ENODEV")) || !forget(dir)) throw err;
+      // ENODEV: the cgroup the kept descriptor names was removed; ENOENT: so was its directory.
+      if (!isErrno(err, "ENOENT") && !isErrno(err, "ENODEV")) throw err;
+      if (procsFiles.get(dir) === kept) procsFiles.delete(dir);
       await writePid(await procsFile(h, dir), pid);
     }
   } catch (err) {
@@ -63,23 +65,22 @@ async function moveInto(h: Hierarchy, pid: number): Promise<void> {
   }
 }
 
+/**
+ * The kept descriptor of `dir`'s cgroup.procs, made and opened on first use.
+ * One found stale is dropped but never closed: a write in flight may still
+ * hold it, and a closed number can name another file by the time that write
+ * runs. It costs a descriptor each time the directory is removed behind our back.
+ */
 function procsFile(h: Hierarchy, dir: string): Promise<number> {
-  let fd = procsFiles.get(dir);
-  if (fd === undefined) {
-    fd = prepare(h, dir).then(() => promisify(open)(path.join(dir, "cgroup.procs"), "w"));
-    procsFiles.set(dir, fd);
-    fd.catch(() => procsFiles.delete(dir));
-  }
+  const kept = procsFiles.get(dir);
+  if (kept !== undefined) return kept;
+  const fd = prepare(h, dir).then(() => promisify(open)(path.join(dir, "cgroup.procs"), "w"));
+  procsFiles.set(dir, fd);
+  // A failed open is tried afresh next time.
+  fd.catch(() => {
+    if (procsFiles.get(dir) === fd) procsFiles.delete(dir);
+  });
   return fd;
-}
-
-/** Drops the kept descriptor for `dir`; false when there was none (the failure was not a stale one). */
-function forget(dir: string): boolean {
-  const fd = procsFiles.get(dir);
-  if (fd === undefined) return false;
-  procsFiles.delete(dir);
-  void fd.then((n) => close(n, () => undefined), () => undefined);
-  return true;
 }
 
 function writePid(fd: number, pid: number): Promise<void> {
