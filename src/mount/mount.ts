@@ -15,7 +15,7 @@ const maxOptionBytes = 4095;
 /**
  * Mounts each of `mounts` on `target`, in order; on failure undoes the ones
  * done and throws. `mounted` is what the caller just found isMounted(target)
- * to be, which saves reading the mount table again.
+ * to be, which saves asking the kernel again.
  */
 export async function mountAll(mounts: Mount[], target: string, opts: { mounted?: boolean } = {}): Promise<void> {
   let done = 0;
@@ -53,7 +53,7 @@ function mountArgs(m: Mount, target: string): string[] {
 
 /** Unmounts everything stacked on `target`; a target that is not mounted (or absent) is fine. */
 export async function unmount(target: string, opts: { lazy?: boolean } = {}): Promise<void> {
-  // Each umount removes the top mount; stop once mountinfo no longer lists target.
+  // Each umount removes the top mount; stop once target is no mount point.
   for (let i = 0; i < 64 && (await isMounted(target)); i++) {
     try {
       await run("umount", [...(opts.lazy ? ["-l"] : []), target]);
