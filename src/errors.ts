@@ -50,6 +50,23 @@ export class SystemError extends BerthError {
   override readonly kind = "system";
 }
 
+const classOfKind: Record<ErrorKind, new (message: string) => BerthError> = {
+  "invalid-argument": InvalidArgumentError,
+  unauthorized: UnauthorizedError,
+  forbidden: ForbiddenError,
+  "not-found": NotFoundError,
+  conflict: ConflictError,
+  "not-modified": NotModifiedError,
+  "not-implemented": NotImplementedError,
+  unavailable: UnavailableError,
+  system: SystemError,
+};
+
+/** A typed error made again from its kind and message (one that crossed from a worker thread). */
+export function errorOfKind(kind: ErrorKind, message: string): BerthError {
+  return new classOfKind[kind](message);
+}
+
 /** The kind of any thrown value: ours carry one, everything else is a system error. */
 export function errorKind(err: unknown): ErrorKind {
   return err instanceof BerthError ? err.kind : "system";

@@ -15,7 +15,9 @@
 // time on the pool, one round trip per MiB, so that copying it into the page
 // cache does not hold the event loop (a pull unpacks three layers at once,
 // and their inflating and hashing go on meanwhile). The rest of a file, and
-// every small file, is written synchronously when its entry ends.
+// every small file, is written synchronously when its entry ends. A caller
+// on a worker thread (a pull's unpack) asks for inPlace: there, the pool's
+// round trips would cost that thread's time for nothing.
 // Devices and xattrs need helper programs and are batched (see whiteouts.ts,
 // xattrs.ts).
 import {
@@ -67,9 +69,9 @@ const createFlags = fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL | fsc.O_NOFOLLOW;
 export async function applyLayer(
   root: string,
   layer: Readable,
-  opts: { whiteouts: WhiteoutMode },
+  opts: { whiteouts: WhiteoutMode; inPlace?: boolean },
 ): Promise<{ size: number }> {
-  const applier = createApplier(resolve(root), opts.whiteouts);
+  const applier = createApplier(resolve(root), opts.whiteouts, opts.inPlace ?? false);
   const reader = createTarReader();
   try {
     for await (const chunk of layer as AsyncIterable<Buffer>) {
@@ -104,7 +106,8 @@ interface Applier {
   size(): number;
 }
 
-function createApplier(root: string, mode: WhiteoutMode): Applier {
+/** inPlace: the caller is no event loop that others wait on (a worker thread), so large files are written synchronously too. */
+function createApplier(root: string, mode: WhiteoutMode, inPlace: boolean): Applier {
   const dirs: RootDirs = createRootDirs(root);
   const whiteouts = createWhiteouts(root);
   const xattrs: XattrTable = new Map();
@@ -286,7 +289,9 @@ function createApplier(root: string, mode: WhiteoutMode): Applier {
       const batch = file.batch;
       file.batch = [];
       file.batched = 0;
-      return writeAll(file.fd, batch);
+      if (!inPlace) return writeAll(file.fd, batch);
+      writeAllSync(file.fd, batch);
+      return undefined;
     },
     end() {
       if (file === undefined) return;

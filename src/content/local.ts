@@ -11,7 +11,7 @@ import { InvalidArgumentError, NotFoundError, isErrno } from "../errors.js";
 import { assertDigest, digestHex } from "../oci/digest.js";
 import { createStreamDigester } from "../oci/stream-digester.js";
 import type { Digest } from "../oci/types.js";
-import type { BlobInfo, ContentStore } from "./store.js";
+import type { BlobInfo, BlobWriter, ContentStore } from "./store.js";
 
 /**
  * Blobs are read, and written, 1 MiB at a time. Each read or write is a round
@@ -114,6 +114,42 @@ export function createContentStore(root: string): ContentStore {
     }
   }
 
+  async function openWriter(expected: { digest: Digest; size?: number }): Promise<BlobWriter> {
+    assertDigest(expected.digest);
+    const tmp = path.join(ingestDir, randomBytes(12).toString("hex"));
+    await fsp.writeFile(tmp, "", { flag: "wx", mode: 0o644 });
+    const abort = (): Promise<void> => fsp.rm(tmp, { force: true });
+    return {
+      path: tmp,
+      abort,
+      async commit(written) {
+        try {
+          const handle = await fsp.open(tmp, "r+");
+          try {
+            // The file is what gets published: its size is checked, not the writer's count.
+            const { size } = await handle.stat();
+            if (expected.size !== undefined && size !== expected.size) {
+              throw new InvalidArgumentError(sizeMismatch(expected, String(size)));
+            }
+            if (size !== written.size) throw new Error(`blob writer for ${expected.digest} counted ${written.size} bytes, the file holds ${size}`);
+            if (written.digest !== expected.digest) {
+              throw new InvalidArgumentError(`digest mismatch: expected ${expected.digest}, got ${written.digest}`);
+            }
+            await handle.sync();
+          } finally {
+            await handle.close();
+          }
+          await fsp.rename(tmp, blobPath(expected.digest));
+          await syncDir(blobDir);
+          return { digest: expected.digest, size: written.size };
+        } catch (err) {
+          await abort();
+          throw err;
+        }
+      },
+    };
+  }
+
   async function remove(digest: Digest): Promise<void> {
     try {
       await fsp.unlink(blobPath(digest));
@@ -134,7 +170,7 @@ export function createContentStore(root: string): ContentStore {
     return out;
   }
 
-  return { info, read, readBytes, ingest, delete: remove, list };
+  return { info, read, readBytes, ingest, openWriter, delete: remove, list };
 }
 
 function sizeMismatch(expected: { digest?: Digest; size?: number }, got: string): string {

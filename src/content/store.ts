@@ -9,6 +9,9 @@
 //   3. on success the file is fsynced and renamed into blobs/ — only now is the
 //      blob visible to info/read. Two ingests of one digest may race: both
 //      verify, the rename is atomic, and either result is the same bytes.
+//   A blob written by someone else (a worker thread that also unpacks it) takes
+//   the same path through openWriter(): the writer fills the temp file and
+//   hashes what it wrote; commit() checks that digest and size as in 2, then 3.
 //   4. delete(digest) is called only by garbage collection (image/gc.ts), which
 //      removes blobs that no image, container or lease reaches.
 import type { Readable } from "node:stream";
@@ -32,6 +35,21 @@ export interface ContentStore {
    * which with size decides whether the stream is hashed on a worker thread.
    */
   ingest(source: Readable | Buffer, expected?: { digest?: Digest; size?: number; approxSize?: number }): Promise<BlobInfo>;
+  /** A private temp file for `expected`'s bytes, written elsewhere; see BlobWriter. */
+  openWriter(expected: { digest: Digest; size?: number }): Promise<BlobWriter>;
   delete(digest: Digest): Promise<void>;
   list(): Promise<BlobInfo[]>;
+}
+
+/** A blob being written by another thread, which hashes what it writes to `path`. */
+export interface BlobWriter {
+  readonly path: string;
+  /**
+   * Checks the writer's digest and the file's size against what was expected
+   * (InvalidArgumentError on a mismatch, and the file is gone), then syncs and
+   * renames the file in. Call once the writer has closed the file.
+   */
+  commit(written: BlobInfo): Promise<BlobInfo>;
+  /** Drops the temp file: the write failed or was given up. */
+  abort(): Promise<void>;
 }

