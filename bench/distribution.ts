@@ -24,6 +24,8 @@ const repo = fileURLToPath(new URL("../../", import.meta.url));
 const DOCKERD = "unix:///var/run/docker.sock";
 const token = Math.random().toString(36).slice(2, 8);
 const sec = (ms: number): string => `${(ms / 1000).toFixed(3)} s`;
+/** Linux reports freed pages to the hypervisor 2 s after they are freed (mm/page_reporting.c). */
+const REPORTED_MS = 2500;
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function must(argv: string[], env: Record<string, string | undefined> = {}): Promise<string> {
@@ -77,7 +79,15 @@ async function main(): Promise<void> {
     const push: Record<string, number[]> = {};
     // Each timed run starts on a settled machine: the engines finish removals in the
     // background (containerd's garbage collection after an rmi), which would land on whoever runs next.
+    // And it starts REPORTED_MS after the run before it: a VM whose balloon
+    // reports free pages to the host (virtio free page reporting, as here) hands
+    // memory freed 2 s earlier back to the host, and whoever touches it next
+    // pays the host's page faults. With a fixed order of tools, the run two
+    // places after podman's rmi (~150 MB of page cache freed) always landed in
+    // that window: its writes into the page cache took ~0.2 s more, whichever
+    // tool it was. Waiting out the delay puts every run in the same state.
     const time = async (name: string, table: Record<string, number[]>, fn: () => Promise<unknown>): Promise<void> => {
+      await new Promise((r) => setTimeout(r, REPORTED_MS));
       await settle();
       (table[name] ??= []).push(await elapsedMs(fn));
     };
