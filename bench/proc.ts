@@ -135,11 +135,9 @@ export async function removeAll(cli: Cli, ids: string[]): Promise<void> {
  * Flushes what earlier runs left to write, then waits (up to maxMs) until
  * the CPUs and the disks are both nearly idle for 200 ms. Removing containers
  * leaves kernel work behind (network namespaces and cgroups are torn down
- * asynchronously), and removing images leaves the disk busy: on a filesystem
- * mounted with `discard`, the blocks that podman's rmi and skopeo's cleanup
- * freed are discarded after the fact, which a CPU count sees as idle time.
- * The pull that came next spent ~0.2 s more unpacking, whichever tool ran in
- * that slot. Without this, a timed run pays for the one before it.
+ * asynchronously), and removing images leaves writeback and, on a filesystem
+ * mounted with `discard`, discards behind, which a CPU count alone sees as
+ * idle time. Without this, a timed run pays for the one before it.
  */
 export async function settle(maxMs = 5000): Promise<void> {
   await exec(["sync"], { timeoutMs: 120_000 });
