@@ -3,7 +3,9 @@
 // image, ~110 ms of the ~420 ms it was busy (each blob as it downloads, and
 // each layer as it inflates, for its DiffID). Node's hashes are synchronous,
 // and SHA-256 cannot be split across threads, so the hash of a large stream
-// lives in one shared worker thread instead:
+// lives in one shared worker thread instead. (A pull's layers have since
+// moved whole onto unpack threads, image/unpack-threads.ts, which hash in
+// place; builds, loads and pushes of large blobs still come here.)
 //
 //   - update() copies chunks into 1 MiB slabs (a memcpy, ~15 times cheaper
 //     than hashing them) and hands each full slab to the worker, which hashes
