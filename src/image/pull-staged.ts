@@ -20,7 +20,7 @@ import { layerId, progressReporter, type Report } from "./progress.js";
 import type { LayerRow } from "./records.js";
 import { limited, retried } from "./download-queue.js";
 import { commitUnpacked } from "./unpack.js";
-import { unpackInThread, warmUnpackThreads, type Unpacked } from "./unpack-threads.js";
+import { unpackInThread, type Unpacked } from "./unpack-threads.js";
 import type { BlobSources } from "./blob-sources.js";
 
 /** A layer downloaded and unpacked into `dir`, its blob written but not yet in the store. */
@@ -40,7 +40,6 @@ export async function pullStaged(
   layers: Array<{ desc: Descriptor; diffId: Digest; chainId: Digest; parent?: Digest; present?: LayerRow }>,
   o: { lease: string; report: Report; width: number; signal?: AbortSignal },
 ): Promise<LayerRow[]> {
-  if (layers.some((l) => !l.present)) warmUnpackThreads();
   const staged = limited(
     layers.map((l) => (l.present ? undefined : () => stage(ctx, staging, repo, l.desc, o))),
     o.width,

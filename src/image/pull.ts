@@ -22,6 +22,7 @@ import type { LayerRow } from "./records.js";
 import { limited, retried } from "./download-queue.js";
 import { pullStaged } from "./pull-staged.js";
 import { unpackLayer } from "./unpack.js";
+import { warmUnpackThreads } from "./unpack-threads.js";
 import type { BlobSources } from "./blob-sources.js";
 
 export type RegistrySettings = Omit<RegistryOptions, "credentials">;
@@ -78,6 +79,8 @@ async function pullOne(
     if (existing) {
       for (const ref of refs) ctx.records.setRef(ref, m.config.digest);
     } else {
+      // The unpack threads start (~50 ms) while the config comes in.
+      if (ctx.snapshotter.staging && m.layers.length > 0) warmUnpackThreads();
       const configBytes = await fetchSmall(repo, m.config, opts.signal);
       await ctx.content.ingest(configBytes, { digest: m.config.digest, size: m.config.size });
       ctx.leases.add(lease, [m.config.digest]);
