@@ -107,10 +107,10 @@ async function stage(
       try {
         unpacked = await unpackInThread(dir, metered(stream, d, tick), { whiteouts: "overlay", keep: writer.path });
       } catch (err) {
-        // With every byte in, the store's verdict (a wrong digest) explains an unpack failure
-        // better than the unpack's own error.
+        // With every byte in, a wrong digest explains an unpack failure better than the
+        // unpack's own error: the store's commit refuses the blob with its words.
         const kept = (err as { kept?: BlobInfo }).kept;
-        if (kept) await writer.commit(kept);
+        if (kept && (kept.digest !== d.digest || kept.size !== d.size)) await writer.commit(kept);
         throw err;
       }
       if (!unpacked.kept) throw new Error(`the unpack of ${d.digest} kept no blob`);
