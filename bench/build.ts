@@ -11,7 +11,7 @@ import { tmpdir, loadavg } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startDaemon, type Daemon } from "../test/integration/harness.js";
-import { elapsedMs, exec, which, type Cli, type Sample } from "./proc.js";
+import { benchDataDir, elapsedMs, exec, which, type Cli, type Sample } from "./proc.js";
 import { printTable, type Row } from "./table.js";
 
 const arg = (name: string, dflt: number): number => {
@@ -67,7 +67,7 @@ const sec = (ms: number): string => `${(ms / 1000).toFixed(3)} s`;
 async function main(): Promise<void> {
   notes.push(`node ${process.version}; ${runs} runs per figure (median); ${fileCount} files in the context; load average ${loadavg()[0]!.toFixed(2)}`);
   const ctx = await makeContext();
-  const d: Daemon = await startDaemon({ debug: false });
+  const d: Daemon = await startDaemon({ debug: false, baseDir: await benchDataDir() });
   const cleanups: (() => Promise<unknown>)[] = [() => d.destroy(), () => rm(ctx, { recursive: true, force: true })];
   try {
     const tag = `bench-build-${token}`;

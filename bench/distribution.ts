@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import { startDaemon } from "../test/integration/harness.js";
 import { makeContext, removeContext } from "../test/integration/build-fixtures.js";
 import { startDistribution, type RunningRegistry } from "../test/integration/distribution-fixtures.js";
-import { bundleCli, bundleFresh, elapsedMs, exec, settle, which } from "./proc.js";
+import { benchDataDir, bundleCli, bundleFresh, elapsedMs, exec, settle, which } from "./proc.js";
 import { printTable, type Row } from "./table.js";
 
 const arg = (name: string, dflt: number): number => {
@@ -40,7 +40,7 @@ async function main(): Promise<void> {
   // bin/berth and bin/berthd fall back to the unbundled modules when a tsc run made the bundles stale:
   // the CLI then starts ~0.1 s slower at every command.
   if (!(await bundleCli())) notes.push("berth: unbundled dist/src (esbuild bundle failed)");
-  const d = await startDaemon({ debug: false });
+  const d = await startDaemon({ debug: false, baseDir: await benchDataDir() });
   const reg: RunningRegistry = await startDistribution();
   const scratch = await mkdtemp(join(tmpdir(), "bench-dist-"));
   const layerMb = Math.max(1, Math.round(totalMb / 5));
@@ -133,7 +133,7 @@ async function main(): Promise<void> {
       await exec([docker!, "-H", DOCKERD, "rmi", "-f", id]);
     }
     const pull: Record<string, number[]> = {};
-    const b2 = await startDaemon({ busybox: false, debug: false });
+    const b2 = await startDaemon({ busybox: false, debug: false, baseDir: await benchDataDir() });
     cleanups.push(() => b2.destroy());
     const berth2 = [`${repo}bin/berth`, "-H", b2.host];
     // The same daemon driven by the docker CLI: berthd's own time, without the berth CLI's Node start-up.

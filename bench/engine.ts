@@ -19,7 +19,7 @@ import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { createClient } from "../src/client/client.js";
 import { startDaemon, type Daemon } from "../test/integration/harness.js";
-import { exec, must, pool, processes, rssKb, rssOfProcessesNaming, sample, which, elapsedMs, type Cli, type Sample, removeAll, bundleCli, bundleFresh, ensureBusybox } from "./proc.js";
+import { benchDataDir, exec, must, pool, processes, rssKb, rssOfProcessesNaming, sample, which, elapsedMs, type Cli, type Sample, removeAll, bundleCli, bundleFresh, ensureBusybox } from "./proc.js";
 import { printTable, type Row } from "./table.js";
 
 const arg = (name: string, dflt: number): number => {
@@ -57,7 +57,7 @@ async function main(): Promise<void> {
   const bundled = await bundleCli();
   notes.push(bundled ? "berth CLI: one-file bundle dist/berth.cjs with its V8 code cache (rebuilt by the bench)" : "berth CLI: unbundled dist/src (esbuild bundle failed)");
 
-  const d: Daemon = await startDaemon({ debug: false });
+  const d: Daemon = await startDaemon({ debug: false, baseDir: await benchDataDir() });
   cleanups.push(() => d.destroy());
   const berth: Cli = { name: "berth → berthd", argv: [`${repo}bin/berth`, "-H", d.host] };
   const docker = which("docker");

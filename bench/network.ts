@@ -22,7 +22,7 @@ import { connect } from "node:net";
 import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { startDaemon, type Daemon } from "../test/integration/harness.js";
-import { elapsedMs, exec, must, pool, which, type Cli, type Sample, removeAll, bundleCli, bundleFresh, ensureBusybox, settle } from "./proc.js";
+import { benchDataDir, elapsedMs, exec, must, pool, which, type Cli, type Sample, removeAll, bundleCli, bundleFresh, ensureBusybox, settle } from "./proc.js";
 import { printTable, type Row } from "./table.js";
 
 const arg = (name: string, dflt: number): number => {
@@ -64,7 +64,7 @@ interface Figures {
 async function main(): Promise<void> {
   notes.push(`node ${process.version}; ${runs} runs for figure 1 (median); ${count} containers; ${lookups} lookups; load average at start ${loadavg()[0]!.toFixed(2)}`);
   if (!(await bundleCli())) notes.push("berth CLI: unbundled dist/src (esbuild bundle failed)");
-  const d: Daemon = await startDaemon({ debug: false });
+  const d: Daemon = await startDaemon({ debug: false, baseDir: await benchDataDir() });
   cleanups.push(() => d.destroy());
   const berth: Cli = { name: "berth → berthd", argv: [`${repo}bin/berth`, "-H", d.host] };
   const docker = which("docker");

@@ -37,10 +37,14 @@ export interface Daemon {
   log(): string;
 }
 
-/** busybox: import the busybox image (default true); debug: berthd's -D, a log line per request (default true; benches run without, as dockerd does). */
-export async function startDaemon(opts: { busybox?: boolean; debug?: boolean } = {}): Promise<Daemon> {
+/**
+ * busybox: import the busybox image (default true); debug: berthd's -D, a log
+ * line per request (default true; benches run without, as dockerd does);
+ * baseDir: where the daemon's directory is made (the system's temp dir by default).
+ */
+export async function startDaemon(opts: { busybox?: boolean; debug?: boolean; baseDir?: string } = {}): Promise<Daemon> {
   // Short paths: unix socket paths are limited to 108 bytes.
-  const base = await mkdtemp(join(tmpdir(), "bt-"));
+  const base = await mkdtemp(join(opts.baseDir ?? tmpdir(), "bt-"));
   const dataRoot = join(base, "data");
   const execRoot = join(base, "exec");
   const socket = join(base, "s.sock");
