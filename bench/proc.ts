@@ -133,32 +133,19 @@ export async function removeAll(cli: Cli, ids: string[]): Promise<void> {
 }
 
 /**
- * Flushes what earlier runs left to write, then waits (up to maxMs) until
- * the CPUs and the disks are both nearly idle for 200 ms. Removing containers
- * leaves kernel work behind (network namespaces and cgroups are torn down
- * asynchronously), and removing images leaves writeback and, on a filesystem
- * mounted with `discard`, discards behind, which a CPU count alone sees as
- * idle time. Without this, a timed run pays for the one before it.
+ * Waits (up to maxMs) until the machine is nearly idle for 200 ms. Removing
+ * containers leaves the kernel work behind (network namespaces and cgroups are
+ * torn down asynchronously): without this, a timed run that follows a removal
+ * pays for the one before it, and the engine measured first looks faster.
  */
 export async function settle(maxMs = 5000): Promise<void> {
-  await exec(["sync"], { timeoutMs: 120_000 });
-  const cpu = () => readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).slice(1).map(Number);
-  // Milliseconds each whole disk spent with I/O in flight (the 10th field after the name).
-  const diskTicks = () =>
-    readFileSync("/proc/diskstats", "utf8")
-      .split("\n")
-      .map((l) => l.trim().split(/\s+/))
-      .filter((f) => /^(vd[a-z]+|sd[a-z]+|xvd[a-z]+|nvme\d+n\d+)$/.test(f[2] ?? ""))
-      .map((f) => Number(f[12]));
   const busyShare = async (): Promise<number> => {
-    const [a, ta, t0] = [cpu(), diskTicks(), Date.now()];
+    const read = () => readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).slice(1).map(Number);
+    const a = read();
     await new Promise((r) => setTimeout(r, 200));
-    const d = cpu().map((x, i) => x - a[i]!);
+    const d = read().map((x, i) => x - a[i]!);
     const total = d.reduce((x, y) => x + y, 0);
-    const cpuBusy = total === 0 ? 0 : 1 - (d[3]! + d[4]!) / total;
-    const elapsed = Math.max(1, Date.now() - t0);
-    const diskBusy = Math.max(0, ...diskTicks().map((x, i) => (x - (ta[i] ?? x)) / elapsed));
-    return Math.max(cpuBusy, diskBusy);
+    return total === 0 ? 0 : 1 - (d[3]! + d[4]!) / total;
   };
   const deadline = Date.now() + maxMs;
   while (Date.now() < deadline && (await busyShare()) > 0.1);

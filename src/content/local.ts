@@ -94,17 +94,13 @@ export function createContentStore(root: string): ContentStore {
         if (expected.size !== undefined && digester.size !== expected.size) {
           throw new InvalidArgumentError(sizeMismatch(expected, String(digester.size)));
         }
-        if (expected.digest !== undefined && actual !== expected.digest) {
-          throw new InvalidArgumentError(`digest mismatch: expected ${expected.digest}, got ${actual}`);
-        }
+        if (expected.digest !== undefined && actual !== expected.digest) throw new InvalidArgumentError(digestMismatch(expected.digest, actual));
         await handle.sync();
       } finally {
         await handle.close();
       }
       const digest = await digester.digest();
-      // rename is atomic: a racing ingest of the same digest replaces identical bytes.
-      await fsp.rename(tmp, blobPath(digest));
-      await syncDir(blobDir);
+      await publish(tmp, digest);
       return { digest, size: digester.size };
     } catch (err) {
       digester.abandon();
@@ -132,15 +128,12 @@ export function createContentStore(root: string): ContentStore {
               throw new InvalidArgumentError(sizeMismatch(expected, String(size)));
             }
             if (size !== written.size) throw new Error(`blob writer for ${expected.digest} counted ${written.size} bytes, the file holds ${size}`);
-            if (written.digest !== expected.digest) {
-              throw new InvalidArgumentError(`digest mismatch: expected ${expected.digest}, got ${written.digest}`);
-            }
+            if (written.digest !== expected.digest) throw new InvalidArgumentError(digestMismatch(expected.digest, written.digest));
             await handle.sync();
           } finally {
             await handle.close();
           }
-          await fsp.rename(tmp, blobPath(expected.digest));
-          await syncDir(blobDir);
+          await publish(tmp, expected.digest);
           return { digest: expected.digest, size: written.size };
         } catch (err) {
           await abort();
@@ -148,6 +141,13 @@ export function createContentStore(root: string): ContentStore {
         }
       },
     };
+  }
+
+  /** Renames a verified, synced temp file in as `digest`'s blob. */
+  async function publish(tmp: string, digest: Digest): Promise<void> {
+    // rename is atomic: a racing ingest of the same digest replaces identical bytes.
+    await fsp.rename(tmp, blobPath(digest));
+    await syncDir(blobDir);
   }
 
   async function remove(digest: Digest): Promise<void> {
@@ -171,6 +171,10 @@ export function createContentStore(root: string): ContentStore {
   }
 
   return { info, read, readBytes, ingest, openWriter, delete: remove, list };
+}
+
+function digestMismatch(expected: Digest, got: string): string {
+  return `digest mismatch: expected ${expected}, got ${got}`;
 }
 
 function sizeMismatch(expected: { digest?: Digest; size?: number }, got: string): string {

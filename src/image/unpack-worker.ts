@@ -93,12 +93,13 @@ async function unpack(id: number, dir: string, whiteouts: WhiteoutMode, keepPath
     const { stream } = await decompress(Readable.from(received(id, inbox)));
     // No size hint: the hash is made right here, this thread is already off the event loop.
     const { result, digest } = await consumeHashed(stream, (s) => applyLayer(dir, s, { whiteouts, inPlace: true }));
-    kept = finishKeep(inbox);
+    if (inbox.keep?.failed !== undefined) throw inbox.keep.failed;
+    kept = keptOf(inbox);
     post({ op: "done", id, digest, size: result.size, ...(kept ? { kept } : {}) });
   } catch (err) {
     if (!inbox.ended && !inbox.aborted) await drain(id, inbox);
     // Every byte came, yet the unpack failed: what they hash to may explain why (a wrong blob).
-    kept ??= inbox.ended && !inbox.aborted ? finishKeepQuietly(inbox) : undefined;
+    kept ??= inbox.ended && !inbox.aborted ? keptOf(inbox) : undefined;
     post({ op: "failed", id, error: toWire(err), ...(kept ? { kept } : {}) });
   } finally {
     if (inbox.keep) closeSync(inbox.keep.fd);
@@ -130,14 +131,8 @@ function keep(inbox: Inbox, slab: Buffer): void {
   }
 }
 
-function finishKeep(inbox: Inbox): Kept | undefined {
-  const k = inbox.keep;
-  if (!k) return undefined;
-  if (k.failed !== undefined) throw k.failed;
-  return { digest: `sha256:${k.hash.digest("hex")}`, size: k.size };
-}
-
-function finishKeepQuietly(inbox: Inbox): Kept | undefined {
+/** Digest and size of the blob written so far; undefined when there is none or its write failed. */
+function keptOf(inbox: Inbox): Kept | undefined {
   const k = inbox.keep;
   return k && k.failed === undefined ? { digest: `sha256:${k.hash.digest("hex")}`, size: k.size } : undefined;
 }
